@@ -1,0 +1,3 @@
+module github.com/zkwire/zk
+
+go 1.23
