@@ -1,0 +1,162 @@
+package watchmgr
+
+import "github.com/zkwire/zk/proto"
+
+// StateChange tells the manager about a session state transition. It
+// never blocks.
+//
+//   - Disconnected: persistent and recursive watchers get a state event;
+//     nothing ends (a state event never ends a watch).
+//   - Connected / ConnectedReadOnly on an existing session: persistent and
+//     recursive watchers get a state event with Resync set, delivered
+//     before any event from the new connection, because the server replays
+//     nothing for them. One-shot child watchers that were served from a
+//     recursive watch on their own path end with the same event, since no
+//     catch-up can reach them (see Restore).
+//   - Connected on a new session: nothing (EndAll ended the old session's
+//     watchers).
+//
+// Expiry, authentication failure and Close are announced with EndAll.
+func (m *Manager) StateChange(s proto.State, newSession bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	prev := m.state
+	m.state = s
+	switch s {
+	case proto.StateDisconnected:
+		m.dupDeleted = nil
+		if prev == proto.StateDisconnected {
+			return
+		}
+		m.broadcast(Event{Type: proto.EventNone, State: s})
+	case proto.StateSyncConnected, proto.StateConnectedReadOnly:
+		if newSession || prev == proto.StateConnecting {
+			return
+		}
+		m.broadcast(Event{Type: proto.EventNone, State: s, Resync: true})
+	}
+}
+
+// broadcast sends a state event to every persistent and recursive watcher,
+// and ends one-shots served from a recursive watch when ev is a resync.
+func (m *Manager) broadcast(ev Event) {
+	for path, n := range m.nodes {
+		kept := n.watchers[:0]
+		for _, w := range n.watchers {
+			e := ev
+			e.Path = w.path
+			switch {
+			case !w.kind.OneShot():
+				if !w.deliver(e) {
+					w.end()
+					continue
+				}
+			case ev.Resync && w.kind == KindChild && n.count(KindPersistentRecursive) > 0:
+				// Served from the recursive watch on its own path, which
+				// gets no catch-up: end it so its owner re-reads.
+				w.ch <- e
+				w.end()
+				continue
+			}
+			kept = append(kept, w)
+		}
+		if len(kept) != len(n.watchers) {
+			clear(n.watchers[len(kept):])
+			n.watchers = kept
+			m.reconcile(path, n)
+		}
+	}
+}
+
+// EndAll ends every watcher with a final event carrying err (session
+// expired, authentication failed, client closed) and forgets every
+// registration: nothing of a dead session is re-registered. Registrations
+// still awaiting a reply end when their Commit comes.
+func (m *Manager) EndAll(state proto.State, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.state = state
+	m.epoch++
+	for _, n := range m.nodes {
+		for _, w := range n.watchers {
+			w.ch <- Event{Type: proto.EventNone, State: state, Path: w.path, Err: err}
+			w.end()
+		}
+	}
+	m.nodes = make(map[string]*node)
+	m.dupDeleted = nil
+}
+
+// Set is one group of paths to re-register on a new connection.
+type Set struct {
+	Data, Exist, Child, Persistent, Recursive []string
+}
+
+// Restore returns what to re-register after a reconnect to the same
+// session, and records that the server will hold exactly that.
+//
+// Every active watcher is listed by its kind (data watchers and exists
+// watchers that saw the node in Data, other exists watchers in Exist), so
+// the server sends catch-up events for what changed while disconnected.
+// Registrations that only served other watchers are dropped. (One-shot
+// child watchers served from a recursive watch on their own path were
+// ended by the resync of StateChange, which comes first.)
+func (m *Manager) Restore() Set {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var s Set
+	m.dupDeleted = nil
+	for path, n := range m.nodes {
+		var inData, inExist, inChild, inPers, inRec bool
+		for _, w := range n.watchers {
+			switch w.kind {
+			case KindData:
+				inData = true
+			case KindExist:
+				if w.existed {
+					inData = true
+				} else {
+					inExist = true
+				}
+			case KindChild:
+				inChild = true
+			case KindPersistent:
+				inPers = true
+			case KindPersistentRecursive:
+				inRec = true
+			}
+		}
+		var reg srv
+		if inData {
+			s.Data = append(s.Data, path)
+			reg |= srvData
+		}
+		if inExist {
+			s.Exist = append(s.Exist, path)
+			reg |= srvData
+		}
+		if inChild {
+			s.Child = append(s.Child, path)
+			reg |= srvChild
+			if inData || inExist {
+				if m.dupDeleted == nil {
+					m.dupDeleted = make(map[string]bool)
+				}
+				m.dupDeleted[path] = false
+			}
+		}
+		if inPers {
+			s.Persistent = append(s.Persistent, path)
+			reg |= srvPersistent
+		}
+		if inRec {
+			s.Recursive = append(s.Recursive, path)
+			reg |= srvRecursive
+		}
+		n.srv = reg
+		if n.idle() {
+			delete(m.nodes, path)
+		}
+	}
+	return s
+}
