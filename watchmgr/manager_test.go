@@ -298,7 +298,7 @@ func TestRecursiveServesChildAndPersistentOnItsPath(t *testing.T) {
 	}
 	h.Notification(event(proto.EventNodeCreated, "/r/x"))
 	h.Notification(event(proto.EventNodeChildrenChanged, "/r")) // duplicate source: ignored
-	h.Notification(event(proto.EventNodeCreated, "/r/x/y"))      // grandchild: no children change of /r
+	h.Notification(event(proto.EventNodeCreated, "/r/x/y"))     // grandchild: no children change of /r
 	if ev := recv(t, c); ev.Type != proto.EventNodeChildrenChanged || ev.Path != "/r" {
 		t.Fatalf("child watcher got %v", ev)
 	}
