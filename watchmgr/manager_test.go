@@ -35,7 +35,7 @@ func newHarness(t *testing.T, buffer int) *harness {
 func (h *harness) watch(t *testing.T, path string, k Kind, registered, existed bool) (*Watcher, bool) {
 	t.Helper()
 	var flag bool
-	w, err := h.Begin(path, k, func(server bool) error { flag = server; return nil })
+	w, err := h.Begin(path, k, func(_ *Watcher, server bool) error { flag = server; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestStopLastRemovesServerWatch(t *testing.T) {
 func TestPendingRegistrationBlocksRemoval(t *testing.T) {
 	h := newHarness(t, 0)
 	a, _ := h.watch(t, "/a", KindData, true, true)
-	b, err := h.Begin("/a", KindData, func(bool) error { return nil })
+	b, err := h.Begin("/a", KindData, func(*Watcher, bool) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestPendingRegistrationBlocksRemoval(t *testing.T) {
 
 func TestStopWhilePendingEndsAtCommitAndRemoves(t *testing.T) {
 	h := newHarness(t, 0)
-	w, err := h.Begin("/a", KindData, func(bool) error { return nil })
+	w, err := h.Begin("/a", KindData, func(*Watcher, bool) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestStopWhilePendingEndsAtCommitAndRemoves(t *testing.T) {
 func TestSendErrorDiscards(t *testing.T) {
 	h := newHarness(t, 0)
 	boom := errors.New("queue closed")
-	if _, err := h.Begin("/a", KindData, func(bool) error { return boom }); !errors.Is(err, boom) {
+	if _, err := h.Begin("/a", KindData, func(*Watcher, bool) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
 	}
 	if got := h.Watches(); len(got) != 0 {
@@ -440,7 +440,7 @@ func TestEndAll(t *testing.T) {
 	h := newHarness(t, 0)
 	d, _ := h.watch(t, "/a", KindData, true, true)
 	p, _ := h.watch(t, "/b", KindPersistentRecursive, true, false)
-	pending, _ := h.Begin("/c", KindData, func(bool) error { return nil })
+	pending, _ := h.Begin("/c", KindData, func(*Watcher, bool) error { return nil })
 	h.EndAll(proto.StateExpired, proto.ErrSessionExpired)
 	for _, w := range []*Watcher{d, p} {
 		ev := recv(t, w)
@@ -466,7 +466,7 @@ func TestEndAll(t *testing.T) {
 
 func TestNotKeptWhenPersistentRegistrationFails(t *testing.T) {
 	h := newHarness(t, 0)
-	p, err := h.Begin("/a", KindPersistent, func(bool) error { return nil })
+	p, err := h.Begin("/a", KindPersistent, func(*Watcher, bool) error { return nil })
 	if err != nil {
 		t.Fatal(err)
 	}

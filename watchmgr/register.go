@@ -11,12 +11,13 @@ import "github.com/zkwire/zk/proto"
 // serverWatch is the watch flag of the exists/getData/getChildren request
 // (the read itself is always needed). For persistent kinds, serverWatch
 // false means the path is already covered and no addWatch is needed: the
-// caller commits at once.
+// caller commits at once. send gets the watcher so that the request's reply
+// handler can commit it.
 //
 // If send returns an error the watcher is discarded and the error returned.
 // Otherwise the caller must call Commit exactly once when the reply is in
 // (or the request failed).
-func (m *Manager) Begin(path string, k Kind, send func(serverWatch bool) error) (*Watcher, error) {
+func (m *Manager) Begin(path string, k Kind, send func(w *Watcher, serverWatch bool) error) (*Watcher, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := m.nodes[path]
@@ -33,19 +34,26 @@ func (m *Manager) Begin(path string, k Kind, send func(serverWatch bool) error) 
 		// has a persistent or recursive watch are served from it.
 		server = !n.coveredByPersistent()
 	}
-	if err := send(server); err != nil {
-		m.reconcile(path, n)
-		return nil, err
-	}
 	capacity := 1
 	if !k.OneShot() {
 		capacity = m.buffer
 	}
 	ch := make(chan Event, capacity)
 	w := &Watcher{C: ch, ch: ch, m: m, n: n, path: path, kind: k, server: server, epoch: m.epoch}
+	// Counted before send: the reply may be processed as soon as the
+	// request is queued (Commit then waits for this lock).
 	n.pending[k]++
 	if server {
 		n.pendSrv[k]++
+	}
+	if err := send(w, server); err != nil {
+		n.pending[k]--
+		if server {
+			n.pendSrv[k]--
+		}
+		w.state = stateEnded
+		m.reconcile(path, n)
+		return nil, err
 	}
 	return w, nil
 }
