@@ -1,0 +1,27 @@
+# The README's two commands are `make demo` and `make test`; CI (.ci/run)
+# runs `make test`.
+GO ?= go
+
+.PHONY: deps demo test vet fuzz bench
+
+deps:
+	bash scripts/install-deps.sh
+
+# Starts a local ZooKeeper and runs a short tour of the client.
+demo: deps
+	$(GO) run ./cmd/zkdemo
+
+# Every test, against real ZooKeeper servers, with the race detector.
+test: deps
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Runs each fuzz target for FUZZTIME (default 1m).
+FUZZTIME ?= 1m
+fuzz:
+	@for t in $$($(GO) test ./fuzz -list 'Fuzz.*' | grep ^Fuzz); do \
+		echo "== $$t"; $(GO) test ./fuzz -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
