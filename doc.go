@@ -1,0 +1,43 @@
+// Package zk is a ZooKeeper client written from the wire protocol up, in
+// pure Go with no dependency beyond the standard library.
+//
+// Connect opens a session and returns once it exists; from then on the
+// client keeps it across connection loss by itself, re-sending credentials
+// and re-registering watches on every new connection.
+//
+//	c, err := zk.Connect(ctx, []string{"127.0.0.1:2181"}, zk.WithSessionTimeout(15*time.Second))
+//	if err != nil { ... }
+//	defer c.Close()
+//	path, err := c.Create(ctx, "/app", []byte("v1"), zk.Persistent, zk.WorldACL(zk.PermAll))
+//	data, stat, err := c.Get(ctx, "/app")
+//
+// Every call takes a context. Errors carry the operation and path and match
+// the sentinels with errors.Is (zk.ErrNoNode, zk.ErrConnectionLoss, ...).
+// Bad input (an invalid path, an empty ACL, data over the packet limit, a
+// nil context) is rejected before anything is sent.
+//
+// # Watches
+//
+// GetW, ExistsW and ChildrenW return a one-shot *Watch whose channel C
+// receives one event and closes. AddWatch sets a persistent (or
+// persistent-recursive) watch that keeps delivering until Stop. Any number
+// of watches on one path share one server watch; Stop removes the server
+// watch when the last one goes, so nothing leaks; Watches lists what is
+// registered. State-only events never end a watch. After a reconnect,
+// persistent watches get an event with Resync set, because the server does
+// not replay what they missed. Session expiry and Close end every watch
+// with a final event whose Err says why, and a consumer that falls behind
+// gets ErrWatchOverflow rather than silent loss.
+//
+// WatchData and WatchChildren turn one-shot watches into a stream of
+// states: they re-read on every re-arm, so the latest state is never
+// missed.
+//
+// # Layers
+//
+// The client is built on package conn (one session: handshake, pipelined
+// requests, pings, reconnects), package watchmgr (who watches what),
+// package proto (every wire record) and package jute (the codec). Each is
+// usable alone; zktest starts real ZooKeeper servers for tests and offers a
+// fault-injecting TCP proxy.
+package zk

@@ -1,0 +1,87 @@
+package zk
+
+import (
+	"context"
+	"crypto/tls"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/zkwire/zk/conn"
+)
+
+// Option configures Connect. Options are applied in order and validated
+// once; nothing can be changed after Connect.
+type Option func(*config)
+
+type config struct {
+	conn               conn.Config
+	chroot             string
+	stateListeners     []func(State)
+	watchBuffer        int
+	newSessionOnExpiry bool
+}
+
+// WithSessionTimeout sets the requested session timeout (default 10 s).
+// The server clamps it to its own bounds; Client.SessionTimeout reports
+// the negotiated value.
+func WithSessionTimeout(d time.Duration) Option {
+	return func(c *config) { c.conn.SessionTimeout = d }
+}
+
+// WithChroot makes every path relative to root ("/app"): requests are
+// prefixed, and paths in results and events come back relative to it.
+func WithChroot(root string) Option { return func(c *config) { c.chroot = root } }
+
+// WithAuth adds credentials (AddAuth) sent on every connection before any
+// other request, e.g. WithAuth("digest", []byte("user:secret")).
+func WithAuth(scheme string, auth []byte) Option {
+	return func(c *config) {
+		c.conn.Auth = append(c.conn.Auth, conn.AuthInfo{Scheme: scheme, Auth: append([]byte(nil), auth...)})
+	}
+}
+
+// WithTLS connects over TLS with this configuration. Set ServerName (or
+// rely on the host of each server address) for hostname verification.
+func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.conn.TLS = cfg } }
+
+// WithDialer replaces the TCP dialer (for proxies, tests, custom DNS).
+func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, error)) Option {
+	return func(c *config) { c.conn.Dialer = dial }
+}
+
+// WithReadOnly lets the client connect to a server that lost its quorum
+// and serves reads only (state StateConnectedReadOnly).
+func WithReadOnly() Option { return func(c *config) { c.conn.CanBeReadOnly = true } }
+
+// WithMaxPacketSize sets the largest request the client sends (default
+// 1,048,575 bytes, the server's jute.maxbuffer). Larger requests fail with
+// ErrPacketTooLarge before anything is sent.
+func WithMaxPacketSize(n int) Option { return func(c *config) { c.conn.MaxPacketSize = n } }
+
+// WithMaxReplySize sets the largest reply frame accepted (default 16 MiB;
+// replies such as large children lists can exceed the request limit).
+func WithMaxReplySize(n int) Option { return func(c *config) { c.conn.MaxReplySize = n } }
+
+// WithLogger logs connection events through l. The client is silent
+// without it, and never logs credentials.
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l } }
+
+// WithStateListener calls f for every session state transition, in order,
+// on a goroutine of its own (never the connection's receive loop).
+func WithStateListener(f func(State)) Option {
+	return func(c *config) { c.stateListeners = append(c.stateListeners, f) }
+}
+
+// WithNewSessionOnExpiry makes the client open a fresh session by itself
+// after its session expires: listeners see StateExpired, then
+// StateConnected with a new SessionID. Nothing of the old session
+// (ephemeral nodes, watches) comes back unless the application or a recipe
+// puts it back. Without it an expired client stays expired.
+func WithNewSessionOnExpiry() Option {
+	return func(c *config) { c.conn.NewSessionOnExpiry = true; c.newSessionOnExpiry = true }
+}
+
+// WithWatchBuffer sets how many undelivered events a persistent watch may
+// hold before it ends with ErrWatchOverflow (default 1024).
+func WithWatchBuffer(n int) Option { return func(c *config) { c.watchBuffer = n } }

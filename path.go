@@ -1,0 +1,60 @@
+package zk
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// ValidatePath checks p with ZooKeeper's rules (PathUtils.validatePath):
+// absolute, no empty segment, no "." or ".." segment, no trailing slash
+// (except "/" itself, or before a sequential suffix when sequential is
+// true), and no NUL, control, surrogate-range or non-BMP characters.
+// Checking here gives one clear error where the server's would depend on
+// which check it happens to run first.
+func ValidatePath(p string, sequential bool) error {
+	if p == "" {
+		return fmt.Errorf("%w: empty path", ErrInvalidPath)
+	}
+	if p[0] != '/' {
+		return fmt.Errorf("%w %q: must start with /", ErrInvalidPath, p)
+	}
+	if len(p) == 1 {
+		if sequential {
+			return nil // "/" + sequence number
+		}
+		return nil
+	}
+	body := p
+	if strings.HasSuffix(p, "/") {
+		if !sequential {
+			return fmt.Errorf("%w %q: must not end with /", ErrInvalidPath, p)
+		}
+		body = p[:len(p)-1]
+	}
+	for _, seg := range strings.Split(body[1:], "/") {
+		switch seg {
+		case "":
+			return fmt.Errorf("%w %q: empty segment", ErrInvalidPath, p)
+		case ".", "..":
+			return fmt.Errorf("%w %q: relative segment %q", ErrInvalidPath, p, seg)
+		}
+	}
+	if !utf8.ValidString(p) {
+		return fmt.Errorf("%w %q: not valid UTF-8", ErrInvalidPath, p)
+	}
+	for i, r := range p {
+		if r == 0 || (r > 0 && r < 0x20) || (r >= 0x7f && r <= 0x9f) ||
+			(r >= 0xd800 && r <= 0xf8ff) || (r >= 0xfff0 && r <= 0xffff) || r > 0xffff {
+			return fmt.Errorf("%w %q: invalid character %U at byte %d", ErrInvalidPath, p, r, i)
+		}
+	}
+	return nil
+}
+
+func validPath(op, p string) error {
+	if err := ValidatePath(p, false); err != nil {
+		return opErr(op, p, err)
+	}
+	return nil
+}

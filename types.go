@@ -1,0 +1,86 @@
+package zk
+
+import (
+	"github.com/zkwire/zk/proto"
+	"github.com/zkwire/zk/watchmgr"
+)
+
+// Wire types shared with the lower layers, under the client's names.
+type (
+	Stat       = proto.Stat
+	ACL        = proto.ACL
+	Id         = proto.Id
+	ClientInfo = proto.ClientInfo
+	CreateMode = proto.CreateMode
+	EventType  = proto.EventType
+	// State is the client's session state.
+	State = proto.State
+	// Event is what a watch delivers: see watchmgr.Event.
+	Event = watchmgr.Event
+	// Watch is one local watch: a channel C and Stop. See watchmgr.Watcher.
+	Watch = watchmgr.Watcher
+	// WatchKind says what a watch watches (in Watches).
+	WatchKind = watchmgr.Kind
+	// WatchInfo is one row of Client.Watches.
+	WatchInfo = watchmgr.Registration
+	// AddWatchMode selects a persistent watch's reach.
+	AddWatchMode = proto.AddWatchMode
+	// WatcherType selects watches for RemoveWatches and CheckWatches.
+	WatcherType = proto.WatcherType
+)
+
+// Create modes.
+const (
+	Persistent                  = proto.ModePersistent
+	Ephemeral                   = proto.ModeEphemeral
+	PersistentSequential        = proto.ModePersistentSequential
+	EphemeralSequential         = proto.ModeEphemeralSequential
+	Container                   = proto.ModeContainer
+	PersistentWithTTL           = proto.ModePersistentWithTTL
+	PersistentSequentialWithTTL = proto.ModePersistentSequentialWithTTL
+)
+
+// Session states.
+const (
+	StateConnecting        = proto.StateConnecting
+	StateConnected         = proto.StateSyncConnected
+	StateConnectedReadOnly = proto.StateConnectedReadOnly
+	StateDisconnected      = proto.StateDisconnected
+	StateExpired           = proto.StateExpired
+	StateAuthFailed        = proto.StateAuthFailed
+	StateClosed            = proto.StateClosed
+)
+
+// Event types.
+const (
+	EventNone                   = proto.EventNone
+	EventNodeCreated            = proto.EventNodeCreated
+	EventNodeDeleted            = proto.EventNodeDeleted
+	EventNodeDataChanged        = proto.EventNodeDataChanged
+	EventNodeChildrenChanged    = proto.EventNodeChildrenChanged
+	EventDataWatchRemoved       = proto.EventDataWatchRemoved
+	EventChildWatchRemoved      = proto.EventChildWatchRemoved
+	EventPersistentWatchRemoved = proto.EventPersistentWatchRemoved
+)
+
+// Persistent watch modes for AddWatch.
+const (
+	WatchPersistent          = proto.AddWatchPersistent
+	WatchPersistentRecursive = proto.AddWatchPersistentRecursive
+)
+
+// Watch kinds, as Watches reports them.
+const (
+	KindData                = watchmgr.KindData
+	KindExist               = watchmgr.KindExist
+	KindChild               = watchmgr.KindChild
+	KindPersistent          = watchmgr.KindPersistent
+	KindPersistentRecursive = watchmgr.KindPersistentRecursive
+)
+
+// Watcher types for RemoveWatches and CheckWatches.
+const (
+	WatcherChildren = proto.WatcherChildren
+	WatcherData     = proto.WatcherData
+	WatcherAny      = proto.WatcherAny
+)
