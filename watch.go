@@ -43,7 +43,9 @@ func (c *Client) ExistsW(ctx context.Context, path string) (bool, *Stat, *Watch,
 func (c *Client) ChildrenW(ctx context.Context, path string) ([]string, *Stat, *Watch, error) {
 	resp := &proto.GetChildren2Response{}
 	w, err := c.watchedRead(ctx, "childrenW", path, watchmgr.KindChild, proto.OpGetChildren2, resp,
-		func(full string, watch bool) proto.Record { return &proto.GetChildren2Request{Path: full, Watch: watch} },
+		func(full string, watch bool) proto.Record {
+			return &proto.GetChildren2Request{Path: full, Watch: watch}
+		},
 		func(err error) (bool, bool) { return err == nil, true })
 	if err != nil {
 		return nil, nil, nil, err
