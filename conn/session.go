@@ -315,15 +315,23 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 			if size == 0 {
 				return
 			}
-			cur.RelativeZxid = rel
+			// Every list non-null: a 3.8 server throws a
+			// NullPointerException on a null (-1) vector here and registers
+			// nothing; the Java client always sends empty lists.
+			nn := func(l []string) []string {
+				if l == nil {
+					return []string{}
+				}
+				return l
+			}
 			call := &Call{Op: proto.OpSetWatches2, Req: &proto.SetWatches2{
-				RelativeZxid: rel, DataWatches: cur.DataWatches, ExistWatches: cur.ExistWatches,
-				ChildWatches: cur.ChildWatches, PersistentWatches: cur.PersistentWatches,
-				PersistentRecursiveWatches: cur.PersistentRecursiveWatches}}
+				RelativeZxid: rel, DataWatches: nn(cur.DataWatches), ExistWatches: nn(cur.ExistWatches),
+				ChildWatches: nn(cur.ChildWatches), PersistentWatches: nn(cur.PersistentWatches),
+				PersistentRecursiveWatches: nn(cur.PersistentRecursiveWatches)}}
 			if len(cur.PersistentWatches) == 0 && len(cur.PersistentRecursiveWatches) == 0 {
 				// Servers before 3.6 know only SetWatches.
 				call = &Call{Op: proto.OpSetWatches, Req: &proto.SetWatches{
-					RelativeZxid: rel, DataWatches: cur.DataWatches, ExistWatches: cur.ExistWatches, ChildWatches: cur.ChildWatches}}
+					RelativeZxid: rel, DataWatches: nn(cur.DataWatches), ExistWatches: nn(cur.ExistWatches), ChildWatches: nn(cur.ChildWatches)}}
 			}
 			calls = append(calls, call)
 			cur, size = proto.SetWatches2{}, 0
