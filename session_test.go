@@ -230,10 +230,12 @@ func TestNewSessionOnExpiryAndResumingWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec.waitFor(t, zk.StateExpired, 1, 30*time.Second)
-	rec.waitFor(t, zk.StateConnected, 2, 30*time.Second)
-	if c.SessionID() == old {
-		t.Fatal("no new session")
-	}
+	eventually(t, 30*time.Second, func() error {
+		if c.SessionID() == old || c.State() != zk.StateConnected {
+			return fmt.Errorf("session 0x%x state %v", c.SessionID(), c.State())
+		}
+		return nil
+	})
 	if _, err := writer.Set(ctx, p, []byte("after"), -1); err != nil {
 		t.Fatal(err)
 	}
