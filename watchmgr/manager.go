@@ -220,7 +220,13 @@ func (m *Manager) Watches() []Registration {
 			}
 			// Data and exist watchers share one server watch: list it once,
 			// on the data row, unless exist watchers are there to count.
-			listed := r.Watchers > 0 || r.Pending > 0 || (r.Server && k != KindExist)
+			listed := r.Watchers > 0 || r.Pending > 0
+			if k == KindData && r.Server && n.count(KindExist) == 0 && n.pending[KindExist] == 0 {
+				listed = true // kept with no watcher (e.g. a pending removal)
+			}
+			if k != KindData && k != KindExist && r.Server {
+				listed = true
+			}
 			if listed {
 				out = append(out, r)
 			}

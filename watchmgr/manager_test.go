@@ -499,3 +499,12 @@ func TestManyRegisterStopCyclesLeaveNothing(t *testing.T) {
 		t.Fatalf("removals = %d, want one per cycle", len(h.removed))
 	}
 }
+
+func TestWatchesListsSharedDataRegistrationOnce(t *testing.T) {
+	h := newHarness(t, 0)
+	h.watch(t, "/e", KindExist, true, false)
+	regs := h.Watches()
+	if len(regs) != 1 || regs[0].Kind != KindExist || !regs[0].Server || regs[0].Watchers != 1 {
+		t.Fatalf("Watches = %+v, want one exist row", regs)
+	}
+}
