@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
-	"github.com/zkwire/zk/zktest"
 )
 
 // TestReconnectRestoresManyWatches registers 100,000 watches, cuts the
@@ -21,11 +20,7 @@ func TestReconnectRestoresManyWatches(t *testing.T) {
 		n = 10_000
 	}
 	s := startOwnServer(t)
-	proxy, err := zktest.NewProxy(s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
+	proxy := startProxy(t, s.Addr())
 	rec := &stateRecorder{}
 	c := connectTo(t, []string{proxy.Addr()}, zk.WithSessionTimeout(30*time.Second), zk.WithStateListener(rec.add))
 	writer := connectTo(t, []string{s.Addr()}, zk.WithSessionTimeout(30*time.Second))

@@ -55,6 +55,17 @@ func startOwnServer(t testing.TB) *zktest.Server {
 	return s
 }
 
+// startProxy puts a fault proxy in front of addr for one test.
+func startProxy(t testing.TB, addr string) *zktest.Proxy {
+	t.Helper()
+	p, err := zktest.NewProxy(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
 func TestSessionSurvivesServerRestart(t *testing.T) {
 	s := startOwnServer(t)
 	rec := &stateRecorder{}
@@ -124,11 +135,7 @@ func TestSessionSurvivesServerRestart(t *testing.T) {
 
 func TestChangesWhileDisconnectedAreDelivered(t *testing.T) {
 	s := startOwnServer(t)
-	proxy, err := zktest.NewProxy(s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
+	proxy := startProxy(t, s.Addr())
 	rec := &stateRecorder{}
 	c := connectTo(t, []string{proxy.Addr()}, zk.WithSessionTimeout(20*time.Second), zk.WithStateListener(rec.add))
 	writer := connectTo(t, []string{s.Addr()})
@@ -298,11 +305,7 @@ func TestEnsembleMemberStopped(t *testing.T) {
 
 func TestCloseWithCallsInFlight(t *testing.T) {
 	s := startOwnServer(t)
-	proxy, err := zktest.NewProxy(s.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { proxy.Close() })
+	proxy := startProxy(t, s.Addr())
 	before := runtime.NumGoroutine()
 	c, err := zk.Connect(ctxFor(t, 20*time.Second), []string{proxy.Addr()}, zk.WithSessionTimeout(10*time.Second))
 	if err != nil {
