@@ -2,7 +2,6 @@ package zk
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -267,5 +266,3 @@ func (l *stateLoop) stop() {
 	l.stopOnce.Do(func() { close(l.quit) })
 	<-l.done
 }
-
-var errNoStat = errors.New("zk: reply without stat")

@@ -52,12 +52,10 @@ func Main(m *testing.M, setup func(*Server), opts ...Option) int {
 // External wraps a server someone else runs; Stop, Start and Kill do
 // nothing useful on it.
 func External(addr string) *Server {
-	host, port := addr, 0
+	port := 0
 	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-		host = addr[:i]
 		fmt.Sscanf(addr[i+1:], "%d", &port)
 	}
-	_ = host
 	return &Server{port: port}
 }
 
