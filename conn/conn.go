@@ -1,26 +1,26 @@
 // Package conn is the session engine of the zk client: one ZooKeeper
 // session over TCP (optionally TLS), kept across connection loss.
 //
-// It dials a server from its list, shakes hands, replays credentials,
-// re-registers watches (asking a WatchProvider which), and then runs one
-// writer goroutine (coalescing queued requests into one write, pinging when
-// idle) and one reader goroutine (matching replies to the pending FIFO,
-// handing notifications to an EventSink) per connection. A session
-// goroutine owns state changes and reconnects.
+// A session goroutine dials a server from the list, shakes hands, replays
+// credentials, re-registers watches (asking a WatchProvider which) and
+// starts one writer and one reader goroutine per connection. The writer is
+// the only goroutine that writes to the socket: it coalesces every queued
+// request into one write and pings when idle. The reader is the only one
+// that reads: it matches replies to the pending FIFO and hands
+// notifications to an EventSink. When a connection dies the session
+// goroutine reconnects, keeping the session, until Close, expiry or an
+// authentication failure.
 //
-// It knows nothing of watch semantics; package watchmgr does. SDKs can use
-// it alone to pipeline raw proto records: Submit queues a Call and returns
-// at once; its Done channel (or its OnReply hook) reports the reply.
+// The package knows nothing of watch semantics (package watchmgr does).
+// SDKs can use it alone to pipeline raw proto records: Submit queues a
+// Call and returns at once; Done (or OnReply) reports the reply.
 package conn
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,136 +28,76 @@ import (
 	"github.com/zkwire/zk/proto"
 )
 
-// Config configures Dial.
-type Config struct {
-	Servers        []string      // "host:port" (IPv6 "[::1]:2181"); required
-	SessionTimeout time.Duration // requested; default 10 s
-	Chroot         string        // "" or e.g. "/app", already validated
-	// Dialer dials one server; default net.Dialer. Host names are
-	// resolved on every attempt.
-	Dialer        func(ctx context.Context, network, addr string) (net.Conn, error)
-	TLS           *tls.Config // if set, every connection is TLS
-	CanBeReadOnly bool        // accept read-only servers
-	MaxPacketSize int         // largest request payload; default 1,048,575 (the server's jute.maxbuffer)
-	MaxReplySize  int         // largest reply frame; default 16 MiB
-	Auth          []AuthInfo  // sent on every connection before any other request
-	// NewSessionOnExpiry opens a fresh session after expiry (state Expired,
-	// then Connected with newSession true) instead of staying expired.
-	NewSessionOnExpiry bool
-	Logger             *slog.Logger  // nil: silent
-	Events             EventSink     // may be nil
-	Watches            WatchProvider // may be nil
-}
-
-// AuthInfo is one credential (an AuthPacket).
-type AuthInfo struct {
-	Scheme string
-	Auth   []byte
-}
-
-// EventSink learns what the connection learns. Its methods are called
-// from the connection's goroutines and must not block.
-type EventSink interface {
-	// Notification is called on the receive loop for each watch
-	// notification, in server order, before any later reply completes.
-	// The path is already relative to the chroot.
-	Notification(ev proto.WatcherEvent)
-	// StateChange is called for every transition, in order. For a
-	// (re)connect it is called before the connection's first frame is read
-	// and before watches are restored. newSession is true on the Connected
-	// that starts a session (the first one, or one after expiry).
-	StateChange(s proto.State, newSession bool)
-}
-
-// WatchSet lists paths (relative to the chroot) to re-register.
-type WatchSet struct {
-	Data, Exist, Child, Persistent, Recursive []string
-}
-
-// WatchProvider says what to re-register after a reconnect.
-type WatchProvider interface {
-	// WatchesToRestore is called after each reconnect to an existing
-	// session, after StateChange, before any queued request is sent.
-	// Groups are sent in order.
-	WatchesToRestore() []WatchSet
-}
-
-const (
-	defaultSessionTimeout = 10 * time.Second
-	defaultMaxPacket      = 0xfffff
-	defaultMaxReply       = 16 << 20
-	maxBackoff            = time.Second
-	setWatchesBatch       = 128 * 1024 // ZOOKEEPER-706
-)
-
-// Conn is one ZooKeeper session.
+// Conn is one ZooKeeper session. Its methods are safe for concurrent use.
 type Conn struct {
-	cfg    Config
-	log    *slog.Logger
-	chroot Chroot
-	hosts  []string // shuffled once
+	cfg    Config       // immutable after Dial
+	log    *slog.Logger // immutable; never nil
+	chroot Chroot       // immutable
+	hosts  *hostList    // owned by the session goroutine
 
-	wake     chan struct{} // capacity 1: the queue has work for the writer
-	closing  chan struct{} // closed by Close
-	done     chan struct{} // closed when the session goroutine has ended
+	// ctx is cancelled by Close: it cuts dials, handshakes and backoff
+	// pauses short and tells the session goroutine to stop.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   chan struct{} // capacity 1: the queue has work for the writer
+	done   chan struct{} // closed when the session goroutine has ended
+
+	// lastZxid is the highest zxid seen in a normal reply: written only by
+	// the reader goroutine, read anywhere.
 	lastZxid atomic.Int64
+	// xid is the last normal xid used. Owned by the writer goroutine of the
+	// current connection; the session goroutine hands it from one writer to
+	// the next (it waits for a connection's loops before starting another).
+	xid int32
 
-	mu        sync.Mutex
-	queue     []*Call       // submitted, not yet written; guarded by mu
-	xid       int32         // last normal xid; guarded by mu
-	state     proto.State   // guarded by mu
-	sessionID int64         // guarded by mu
-	passwd    []byte        // guarded by mu
-	timeout   time.Duration // negotiated; guarded by mu
-	server    string        // current server address; guarded by mu
-	seenRW    bool          // ever connected to a read-write server; guarded by mu
-	auth      []AuthInfo    // replayed on every connection; guarded by mu
-	cur       *link         // current connection; guarded by mu
-	terminal  error         // set when the session can no longer be used; guarded by mu
-	// closeRequested is set when Close starts: the connection's end after
-	// closeSession is then not a drop to recover from. Guarded by mu.
-	closeRequested bool
-	closeOnce      sync.Once
+	mu         sync.Mutex
+	queue      []*Call       // submitted, not yet taken by a writer, in order; guarded by mu
+	state      proto.State   // guarded by mu
+	sessionID  int64         // current (or last) session; guarded by mu
+	passwd     []byte        // guarded by mu
+	resumable  bool          // sessionID may be presented on reconnect; guarded by mu
+	negotiated time.Duration // guarded by mu
+	server     string        // address of the current connection, "" if none; guarded by mu
+	auth       []AuthInfo    // replayed on every connection; guarded by mu
+	cur        *link         // the current connection, nil between connections; guarded by mu
+	// terminal, once set, fails every Submit: the session is over (expired,
+	// authentication failed, closed). Guarded by mu.
+	terminal error
+	// closing is set when Close starts: only Close's own closeSession may
+	// still be queued, and the end of the connection is not a drop to
+	// recover from. Guarded by mu.
+	closing bool
+	lastErr error // why the last connection attempt failed; guarded by mu
+
+	closeOnce sync.Once
 }
 
-// Dial opens a session and returns once it is established, or when ctx
-// ends (then nothing is left running). Failures to reach a server are
-// retried until ctx ends; an authentication failure ends it at once.
+// Dial opens a session and returns once it is established. Unreachable
+// servers are retried (round-robin with backoff) until ctx ends; then Dial
+// returns ctx's error with the last attempt's failure, and no goroutine is
+// left running. An authentication failure of cfg.Auth ends it at once.
+// ctx bounds only Dial; the session lives until Close.
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
-	if len(cfg.Servers) == 0 {
-		return nil, errors.New("zk: no servers")
-	}
-	for _, s := range cfg.Servers {
-		if _, _, err := net.SplitHostPort(s); err != nil {
-			return nil, fmt.Errorf("zk: server address %q: %w", s, err)
-		}
-	}
-	if cfg.SessionTimeout <= 0 {
-		cfg.SessionTimeout = defaultSessionTimeout
-	}
-	if cfg.MaxPacketSize <= 0 {
-		cfg.MaxPacketSize = defaultMaxPacket
-	}
-	if cfg.MaxReplySize <= 0 {
-		cfg.MaxReplySize = defaultMaxReply
-	}
-	if cfg.Dialer == nil {
-		var d net.Dialer
-		cfg.Dialer = d.DialContext
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
 	}
 	log := cfg.Logger
 	if log == nil {
-		log = slog.New(slog.NewTextHandler(discard{}, &slog.HandlerOptions{Level: slog.Level(127)}))
+		log = slog.New(nopHandler{})
 	}
 	c := &Conn{
-		cfg: cfg, log: log, chroot: Chroot(cfg.Chroot),
-		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{}),
-		state: proto.StateConnecting,
-		auth:  append([]AuthInfo(nil), cfg.Auth...),
+		cfg:    cfg,
+		log:    log,
+		chroot: Chroot(cfg.Chroot),
+		hosts:  newHostList(cfg.Servers),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		state:  proto.StateConnecting,
+		auth:   cfg.Auth,
 	}
-	c.hosts = append([]string(nil), cfg.Servers...)
-	rand.Shuffle(len(c.hosts), func(i, j int) { c.hosts[i], c.hosts[j] = c.hosts[j], c.hosts[i] })
-	first := make(chan error, 1)
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	first := make(chan error, 1) // buffered: the session goroutine never waits for Dial
 	go c.run(first)
 	select {
 	case err := <-first:
@@ -168,21 +108,26 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		return c, nil
 	case <-ctx.Done():
 		c.Close()
+		c.mu.Lock()
+		last := c.lastErr
+		c.mu.Unlock()
+		if last != nil {
+			return nil, fmt.Errorf("zk: no session: %w (last attempt: %v)", ctx.Err(), last)
+		}
 		return nil, ctx.Err()
 	}
 }
 
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
-
-// State returns the session state.
+// State returns the session state: StateConnecting before the first
+// session, then StateSyncConnected, StateConnectedReadOnly,
+// StateDisconnected, StateExpired, StateAuthFailed or StateClosed.
 func (c *Conn) State() proto.State { c.mu.Lock(); defer c.mu.Unlock(); return c.state }
 
-// SessionID returns the session id (0 before the first session).
+// SessionID returns the current session's id (after expiry without a new
+// session, the expired one's; 0 before the first session).
 func (c *Conn) SessionID() int64 { c.mu.Lock(); defer c.mu.Unlock(); return c.sessionID }
 
-// SessionPassword returns a copy of the session password.
+// SessionPassword returns a copy of the session's password.
 func (c *Conn) SessionPassword() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -190,92 +135,102 @@ func (c *Conn) SessionPassword() []byte {
 }
 
 // NegotiatedTimeout returns the session timeout the server granted.
-func (c *Conn) NegotiatedTimeout() time.Duration { c.mu.Lock(); defer c.mu.Unlock(); return c.timeout }
+func (c *Conn) NegotiatedTimeout() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.negotiated
+}
 
 // LastZxid returns the highest zxid seen in a reply.
 func (c *Conn) LastZxid() int64 { return c.lastZxid.Load() }
 
-// ServerAddr returns the server of the current connection, "" if none.
+// ServerAddr returns the address of the current connection, "" if none.
 func (c *Conn) ServerAddr() string { c.mu.Lock(); defer c.mu.Unlock(); return c.server }
 
-// Chroot returns the chroot applied by this connection.
+// Chroot returns the chroot this connection applies to notifications and
+// watch restoration (request and response paths are the caller's job).
 func (c *Conn) Chroot() Chroot { return c.chroot }
 
-func (c *Conn) noteZxid(z int64) {
-	for {
-		cur := c.lastZxid.Load()
-		if z <= cur || c.lastZxid.CompareAndSwap(cur, z) {
-			return
+// AddAuth sends a credential on the current connection (or the next one,
+// if disconnected). Once the server accepts it, it is replayed on every
+// later connection (an identical credential is kept once). A rejected
+// credential returns proto.ErrAuthFailed; the server then closes the
+// connection and the client reconnects without it, keeping the session.
+func (c *Conn) AddAuth(ctx context.Context, scheme string, auth []byte) error {
+	info := AuthInfo{Scheme: scheme, Auth: auth}
+	call := &Call{Op: proto.OpAuth, Req: &proto.AuthPacket{Scheme: scheme, Auth: auth}, auth: true}
+	// Remembered on the receive loop, before the next frame is read: a
+	// connection that drops right after the reply is replaced only after
+	// this ran, so the next handshake replays the credential.
+	call.OnReply = func(call *Call) {
+		if call.Err == nil {
+			c.mu.Lock()
+			c.auth = appendAuth(c.auth, info)
+			c.mu.Unlock()
 		}
 	}
+	return c.Do(ctx, call)
 }
 
-// terminalErr says why no call can be queued any more. Must hold mu.
-func (c *Conn) terminalErr() error { return c.terminal }
+// closeSessionWait bounds how long Close waits for the server to confirm
+// closeSession before it just drops the connection.
+const closeSessionWait = 2 * time.Second
 
-// setState records a transition and tells the sink (outside mu).
+// Close ends the session and returns when every goroutine has ended. If
+// connected, it first sends closeSession (so the server deletes the
+// session's ephemeral nodes at once) behind the calls already queued, and
+// waits for its reply for up to 2 s. Every call still queued or in flight
+// then fails with ErrClosed, and the sink sees StateClosed. Idempotent.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		c.mu.Lock()
+		connected := c.cur != nil && c.terminal == nil
+		c.closing = true
+		c.mu.Unlock()
+		if connected {
+			call := &Call{Op: proto.OpCloseSession}
+			if c.submit(call, true) == nil {
+				t := time.NewTimer(closeSessionWait)
+				select {
+				case <-call.done:
+				case <-t.C:
+					c.log.Debug("zk: no reply to closeSession")
+				}
+				t.Stop()
+			}
+		}
+		c.cancel()
+	})
+	<-c.done
+	return nil
+}
+
+// isClosing reports whether Close has started.
+func (c *Conn) isClosing() bool { c.mu.Lock(); defer c.mu.Unlock(); return c.closing }
+
+// dropError is how calls on a dead connection fail: ErrClosed during
+// Close, connection loss otherwise.
+func (c *Conn) dropError(cause error) error {
+	if c.isClosing() {
+		if errors.Is(cause, ErrClosed) {
+			cause = nil
+		}
+		return &Error{Kind: ErrClosed, Cause: cause, Sent: true}
+	}
+	return lossError(cause, true)
+}
+
+// setState records a transition and tells the sink. Only the session
+// goroutine calls it, so the sink sees transitions in order.
 func (c *Conn) setState(s proto.State, newSession bool) {
 	c.mu.Lock()
-	if c.state == s && s == proto.StateDisconnected {
-		c.mu.Unlock()
-		return
-	}
 	c.state = s
 	c.mu.Unlock()
-	c.log.Debug("zk state", "state", s.String())
+	c.log.Debug("zk: state", "state", s.String(), "newSession", newSession)
 	if c.cfg.Events != nil {
 		c.cfg.Events.StateChange(s, newSession)
 	}
 }
 
-// AddAuth sends credentials on the current connection and, once the server
-// accepts them, keeps them for every later connection. A rejected scheme
-// returns proto.ErrAuthFailed; the server then drops the connection and the
-// client reconnects without it, keeping the session.
-func (c *Conn) AddAuth(ctx context.Context, scheme string, auth []byte) error {
-	info := AuthInfo{Scheme: scheme, Auth: append([]byte(nil), auth...)}
-	call := &Call{Op: proto.OpAuth, Req: &proto.AuthPacket{Scheme: scheme, Auth: info.Auth}, auth: true}
-	if err := c.Do(ctx, call); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, a := range c.auth {
-		if a.Scheme == info.Scheme && string(a.Auth) == string(info.Auth) {
-			return nil
-		}
-	}
-	c.auth = append(c.auth, info)
-	return nil
-}
-
-// Close ends the session on the server (its ephemerals go at once), fails
-// every queued and pending call with ErrClosed, and returns when every
-// goroutine has ended. It is idempotent.
-func (c *Conn) Close() error {
-	c.closeOnce.Do(func() {
-		c.mu.Lock()
-		connected := c.cur != nil && (c.state == proto.StateSyncConnected || c.state == proto.StateConnectedReadOnly)
-		c.closeRequested = true
-		c.mu.Unlock()
-		if connected {
-			// closeSession goes behind what is queued; its reply (or 2 s)
-			// bounds the wait.
-			call := &Call{Op: proto.OpCloseSession}
-			if c.submit(call, true) == nil {
-				select {
-				case <-call.done:
-				case <-time.After(2 * time.Second):
-				}
-			}
-		}
-		c.mu.Lock()
-		if c.terminal == nil {
-			c.terminal = ErrClosed
-		}
-		c.mu.Unlock()
-		close(c.closing)
-	})
-	<-c.done
-	return nil
-}
+// sessionHex formats a session id the way ZooKeeper logs it.
+func sessionHex(id int64) string { return fmt.Sprintf("0x%x", uint64(id)) }

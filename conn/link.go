@@ -1,53 +1,53 @@
 package conn
 
 import (
-	"bufio"
-	"encoding/binary"
-	"errors"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/zkwire/zk/jute"
-	"github.com/zkwire/zk/proto"
 )
 
-// link is one TCP (or TLS) connection of the session, with exactly one
-// writer goroutine and one reader goroutine.
+// link is one TCP (or TLS) connection of the session: exactly one writer
+// goroutine (send.go) and one reader goroutine (recv.go), torn down once
+// through die.
 type link struct {
 	c           *Conn
-	nc          net.Conn
+	nc          net.Conn // written only by the writer, read only by the reader
 	addr        string
-	readTimeout time.Duration
-	pingEvery   time.Duration
+	readOnly    bool
+	readTimeout time.Duration // nothing received for this long: drop
+	pingEvery   time.Duration // nothing sent for this long: ping
 
 	dying atomic.Bool
-	err   error         // why it died; written once before dead closes
-	dead  chan struct{} // closed by die
+	err   error          // why it died; written by die before dead is closed
+	dead  chan struct{}  // closed by die
+	loops sync.WaitGroup // the reader and the writer
 
-	pmu      sync.Mutex
-	pending  []*Call // written, awaiting replies, in wire order; guarded by pmu
-	authWait []*Call // written AddAuth packets, in order; guarded by pmu
-
-	loops sync.WaitGroup // reader and writer
+	pmu sync.Mutex
+	// pending holds the normal calls written (or being written), in wire
+	// order: ZooKeeper answers in order, so a reply must match the head.
+	// Guarded by pmu.
+	pending []*Call
+	// authWait holds the AddAuth packets written, in order; their replies
+	// (xid -4) come outside the request pipeline. Guarded by pmu.
+	authWait []*Call
+	// closed is set by die: from then on no call enters the FIFOs.
+	// Guarded by pmu.
+	closed bool
 }
 
-func newLink(c *Conn, nc net.Conn, addr string, negotiated time.Duration) *link {
+// newLink prepares a connection whose handshake is done. The timers follow
+// the negotiated timeout, as in Java: a read timeout of 2/3 of it, so a
+// dead connection is noticed with a third of the session timeout left to
+// reconnect, and a ping after half a read timeout of silence (capped at
+// 10 s), so an idle session always shows life well within it.
+func newLink(c *Conn, nc net.Conn, addr string, negotiated time.Duration, readOnly bool) *link {
 	rt := negotiated * 2 / 3
-	return &link{c: c, nc: nc, addr: addr, readTimeout: rt, pingEvery: rt / 2, dead: make(chan struct{})}
-}
-
-// die closes the connection once; the session goroutine then fails what
-// was pending and reconnects.
-func (l *link) die(err error) {
-	if l.dying.Swap(true) {
-		return
+	return &link{
+		c: c, nc: nc, addr: addr, readOnly: readOnly,
+		readTimeout: rt, pingEvery: min(rt/2, 10*time.Second),
+		dead: make(chan struct{}),
 	}
-	l.err = err
-	l.nc.Close()
-	close(l.dead)
 }
 
 func (l *link) start() {
@@ -56,181 +56,119 @@ func (l *link) start() {
 	go l.readLoop()
 }
 
-// takePending empties both FIFOs; the loops must have ended.
-func (l *link) takePending() (pending, auth []*Call) {
+// die tears the connection down, once, whoever calls it first (the reader
+// on a read error or a protocol violation, the writer on a write error, the
+// session goroutine on Close): it closes the socket, which unblocks both
+// loops, closes dead, and fails every call in the FIFOs. The session
+// goroutine then reconnects.
+func (l *link) die(err error) {
+	if l.dying.Swap(true) {
+		return
+	}
+	l.err = err
+	l.nc.Close()
+	close(l.dead)
+	l.pmu.Lock()
+	pending, auth := l.pending, l.authWait
+	l.pending, l.authWait, l.closed = nil, nil, true
+	l.pmu.Unlock()
+	if len(pending)+len(auth) == 0 {
+		return
+	}
+	// Written calls may have been applied: Sent is true, so SafeToRetry
+	// says no. (Calls the writer knows it never wrote are put back in the
+	// queue instead; see writeLoop.)
+	fail := l.c.dropError(err)
+	for _, call := range pending {
+		call.complete(fail)
+	}
+	for _, call := range auth {
+		call.complete(fail)
+	}
+}
+
+// push appends calls to the FIFOs, in order, before their bytes are
+// written, so a reply can never arrive before its request is registered.
+// It reports false, taking none, if the connection is already dead.
+func (l *link) push(calls []*Call) bool {
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
-	pending, auth = l.pending, l.authWait
-	l.pending, l.authWait = nil, nil
-	return pending, auth
-}
-
-var pingFrame = func() []byte {
-	b, start := jute.BeginFrame(nil)
-	h := proto.RequestHeader{Xid: proto.XidPing, Type: proto.OpPing}
-	b = h.AppendTo(b)
-	jute.EndFrame(b, start)
-	return b
-}()
-
-// writeLoop is the only writer of the socket. It drains everything queued
-// into one buffer and writes it with one call (coalescing under load), and
-// pings when nothing was written for pingEvery.
-func (l *link) writeLoop() {
-	defer l.loops.Done()
-	c := l.c
-	var buf []byte
-	ping := time.NewTimer(l.pingEvery)
-	defer ping.Stop()
-	for {
-		pingDue := false
-		select {
-		case <-l.dead:
-			return
-		case <-c.wake:
-		case <-ping.C:
-			pingDue = true
-		}
-		c.mu.Lock()
-		batch := c.queue
-		c.queue = nil
-		c.mu.Unlock()
-		buf = buf[:0]
-		for _, call := range batch {
-			if !call.state.CompareAndSwap(callQueued, callSent) {
-				continue // cancelled while queued
-			}
-			// Into the FIFO before the bytes go out: the reply can never
-			// arrive before its request is registered.
-			l.pmu.Lock()
-			if call.auth {
-				l.authWait = append(l.authWait, call)
-			} else {
-				l.pending = append(l.pending, call)
-			}
-			l.pmu.Unlock()
-			buf = append(buf, call.frame...)
-			releaseFrame(call)
-		}
-		if pingDue && len(buf) == 0 {
-			buf = append(buf, pingFrame...)
-		}
-		if len(buf) > 0 {
-			l.nc.SetWriteDeadline(time.Now().Add(l.readTimeout))
-			if _, err := l.nc.Write(buf); err != nil {
-				l.die(err)
-				return
-			}
-		}
-		if len(buf) > 0 || pingDue {
-			// Go 1.23 timers: Reset discards a pending expiry.
-			ping.Reset(l.pingEvery)
-		}
-		if cap(buf) > 1<<20 {
-			buf = nil // do not keep an unusually large batch's buffer
+	if l.closed {
+		return false
+	}
+	for _, call := range calls {
+		if call.auth {
+			l.authWait = append(l.authWait, call)
+		} else {
+			l.pending = append(l.pending, call)
 		}
 	}
+	return true
 }
 
-// readLoop is the only reader of the socket.
-func (l *link) readLoop() {
-	defer l.loops.Done()
-	c := l.c
-	br := bufio.NewReaderSize(l.nc, 64*1024)
-	var r jute.Reader
-	var hdr proto.ReplyHeader
-	var size [4]byte
-	for {
-		l.nc.SetReadDeadline(time.Now().Add(l.readTimeout))
-		if _, err := io.ReadFull(br, size[:]); err != nil {
-			l.die(readErr(err))
-			return
-		}
-		n := int32(binary.BigEndian.Uint32(size[:]))
-		if n < proto.ReplyHeaderSize || int(n) > c.cfg.MaxReplySize {
-			l.die(protocolErr("reply frame length %d (limit %d)", n, c.cfg.MaxReplySize))
-			return
-		}
-		// Exact size, never reused: decoded []byte fields alias it.
-		frame := make([]byte, n)
-		if _, err := io.ReadFull(br, frame); err != nil {
-			l.die(readErr(err))
-			return
-		}
-		r.Reset(frame)
-		hdr.Decode(&r)
-		switch hdr.Xid {
-		case proto.XidNotification:
-			var ev proto.WatcherEvent
-			ev.Decode(&r)
-			if r.Err() != nil {
-				l.die(protocolErr("notification: %v", r.Err()))
-				return
-			}
-			ev.Path = c.chroot.Strip(ev.Path)
-			if c.cfg.Events != nil {
-				c.cfg.Events.Notification(ev)
-			}
-		case proto.XidPing:
-		case proto.XidAuth:
-			l.pmu.Lock()
-			var call *Call
-			if len(l.authWait) > 0 {
-				call = l.authWait[0]
-				l.authWait = l.authWait[1:]
-			}
-			l.pmu.Unlock()
-			if call == nil {
-				continue // a handshake auth reply, or one nobody waits for
-			}
-			if hdr.Err != 0 {
-				call.complete(hdr.Err)
-			} else {
-				call.complete(nil)
-			}
-		default:
-			l.pmu.Lock()
-			var call *Call
-			if len(l.pending) > 0 && l.pending[0].xid == hdr.Xid {
-				call = l.pending[0]
-				l.pending[0] = nil
-				l.pending = l.pending[1:]
-			}
-			head := int32(0)
-			if call == nil && len(l.pending) > 0 {
-				head = l.pending[0].xid
-			}
-			l.pmu.Unlock()
-			if call == nil {
-				l.die(protocolErr("reply xid %d does not match the oldest request (xid %d)", hdr.Xid, head))
-				return
-			}
-			if hdr.Zxid > 0 {
-				c.noteZxid(hdr.Zxid)
-			}
-			call.Zxid = hdr.Zxid
-			if hdr.Err != 0 {
-				call.complete(hdr.Err)
-				continue
-			}
-			if call.Resp != nil {
-				call.Resp.Decode(&r)
-				if r.Err() != nil {
-					err := protocolErr("%v reply: %v", call.Op, r.Err())
-					call.complete(lossError(err, true))
-					l.die(err)
-					return
-				}
-			}
-			call.complete(nil)
+// unpush takes back calls that were pushed but never written (the tail of
+// a failed write), so they can be queued for the next connection. It
+// returns nil, taking none, if die already failed them or if the tails do
+// not hold exactly these calls (a hostile server answered one).
+func (l *link) unpush(calls []*Call) []*Call {
+	var normal, auth []*Call
+	for _, call := range calls {
+		if call.auth {
+			auth = append(auth, call)
+		} else {
+			normal = append(normal, call)
 		}
 	}
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	if l.closed || !hasTail(l.pending, normal) || !hasTail(l.authWait, auth) {
+		return nil
+	}
+	clear(l.pending[len(l.pending)-len(normal):])
+	l.pending = l.pending[:len(l.pending)-len(normal)]
+	clear(l.authWait[len(l.authWait)-len(auth):])
+	l.authWait = l.authWait[:len(l.authWait)-len(auth)]
+	return calls
 }
 
-func readErr(err error) error {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return errors.New("no reply from the server within the read timeout")
+func hasTail(list, tail []*Call) bool {
+	if len(tail) > len(list) {
+		return false
 	}
-	return err
+	for i, call := range tail {
+		if list[len(list)-len(tail)+i] != call {
+			return false
+		}
+	}
+	return true
+}
+
+// popPending removes and returns the oldest pending call if its xid is
+// xid. Otherwise it returns nil and the head's xid (0 if none is pending).
+func (l *link) popPending(xid int32) (*Call, int32) {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	if len(l.pending) == 0 {
+		return nil, 0
+	}
+	head := l.pending[0]
+	if head.xid != xid {
+		return nil, head.xid
+	}
+	l.pending[0] = nil
+	l.pending = l.pending[1:]
+	return head, xid
+}
+
+// popAuth removes and returns the oldest AddAuth packet, nil if none.
+func (l *link) popAuth() *Call {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	if len(l.authWait) == 0 {
+		return nil
+	}
+	call := l.authWait[0]
+	l.authWait[0] = nil
+	l.authWait = l.authWait[1:]
+	return call
 }

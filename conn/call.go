@@ -1,0 +1,254 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/zkwire/zk/jute"
+	"github.com/zkwire/zk/proto"
+)
+
+// Call is one request and, once Done is closed, its reply.
+//
+// A Call is used once: fill in Op, Req, Resp (and OnReply), Submit it (or
+// Do it), and read Zxid and Err after Done is closed. Do not touch it while
+// it is outstanding.
+type Call struct {
+	Op   proto.Op
+	Req  proto.Record // nil: no body
+	Resp proto.Record // nil: no body expected; not decoded when the reply's err != 0
+	// OnReply runs exactly once, before Done closes: on the receive loop
+	// right after the reply is decoded (before the next frame is read), or
+	// on whichever goroutine fails or cancels the call. It must not block.
+	OnReply func(*Call)
+	Zxid    int64 // the reply header's zxid
+	// Err is nil; a proto.Code from the server; or a client error: an
+	// *Error (connection loss, expiry, auth failure, Close) or the
+	// context's error when the call was cancelled before it was sent.
+	Err error
+
+	// xid is assigned by the writer as the frame goes out (auth: -4); then
+	// owned by the pending FIFO.
+	xid int32
+	// frame is the encoded frame (xid field left 0) from Submit until the
+	// writer copies it out; pooled.
+	frame []byte
+	state atomic.Int32 // see the call states below
+	done  chan struct{}
+	auth  bool // an AddAuth packet: xid -4, matched through the auth FIFO
+}
+
+// Call states. Whoever moves a call out of callQueued owns it and is the
+// one to complete it (or to put it back to callQueued, see requeue), so a
+// call completes exactly once without a lock.
+const (
+	callQueued    int32 = iota // on Conn.queue, waiting for a writer
+	callWriting                // taken by a writer: in a pending FIFO or about to be
+	callCancelled              // its context ended while queued; never sent
+	callFailed                 // failed while queued (expiry, auth failure, Close)
+)
+
+// Done is closed once the call has completed (nil before Submit).
+func (call *Call) Done() <-chan struct{} { return call.done }
+
+// complete records the outcome, runs OnReply and wakes the waiter. The
+// caller must own the call (see the states above).
+func (call *Call) complete(err error) {
+	if err != nil {
+		call.Err = err
+	}
+	if call.OnReply != nil {
+		call.OnReply(call)
+	}
+	close(call.done)
+}
+
+// framePool recycles request frames: they are consumed by the writer (copied
+// into its batch buffer), never handed to a caller, so reuse is safe.
+var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledFrame = 64 << 10 // bigger frames go to the garbage collector
+
+func getFrame() []byte { return (*framePool.Get().(*[]byte))[:0] }
+
+func putFrame(b []byte) {
+	if cap(b) <= maxPooledFrame {
+		framePool.Put(&b)
+	}
+}
+
+// encode builds the call's frame into a pooled buffer; the writer patches
+// the xid in. Done at Submit, so an oversize request is refused before it
+// is queued.
+func (call *Call) encode(maxPacket int) error {
+	b, start := jute.BeginFrame(getFrame())
+	hdr := proto.RequestHeader{Type: call.Op}
+	if call.auth {
+		hdr.Xid = proto.XidAuth
+	}
+	b = hdr.AppendTo(b)
+	if call.Req != nil {
+		b = call.Req.AppendTo(b)
+	}
+	if n := jute.EndFrame(b, start); n > maxPacket {
+		putFrame(b)
+		return ErrPacketTooLarge
+	}
+	call.frame = b
+	return nil
+}
+
+func (call *Call) releaseFrame() {
+	if call.frame != nil {
+		putFrame(call.frame)
+		call.frame = nil
+	}
+}
+
+var errResubmit = errors.New("zk: call submitted twice")
+
+// Submit encodes call and queues it for the current or the next connection;
+// it returns at once. On error (the request is too large, the call was
+// already submitted, the client is closed, expired or failed
+// authentication) the call is not queued and OnReply is not called.
+//
+// Calls queued while disconnected wait for the next connection; they fail
+// only on expiry, authentication failure or Close (or when a waiter's
+// context ends, see Wait).
+func (c *Conn) Submit(call *Call) error { return c.submit(call, false) }
+
+// submit queues a call; internal lets Close's own closeSession through.
+func (c *Conn) submit(call *Call, internal bool) error {
+	if call == nil {
+		return errors.New("zk: nil call")
+	}
+	if call.done != nil {
+		return errResubmit
+	}
+	if err := call.encode(c.cfg.MaxPacketSize); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	err := c.terminal
+	if err == nil && c.closing && !internal {
+		err = &Error{Kind: ErrClosed}
+	}
+	if err != nil {
+		c.mu.Unlock()
+		call.releaseFrame()
+		return err
+	}
+	call.done = make(chan struct{})
+	c.queue = append(c.queue, call)
+	c.mu.Unlock()
+	c.wakeWriter()
+	return nil
+}
+
+// Wait waits for a submitted call and returns call.Err. If ctx ends first:
+// a call still queued is removed, never sent, and completed with
+// ctx.Err(); a call already written keeps its slot in the pending FIFO (the
+// reply, when it comes, is consumed and discarded). Either way Wait returns
+// ctx.Err() at once. The connection is never closed because one caller
+// gave up: that would fail every other call in flight.
+func (c *Conn) Wait(ctx context.Context, call *Call) error {
+	select {
+	case <-call.done:
+		return call.Err
+	default:
+	}
+	select {
+	case <-call.done:
+		return call.Err
+	case <-ctx.Done():
+		if call.state.CompareAndSwap(callQueued, callCancelled) {
+			c.unqueue(call)
+			call.complete(ctx.Err())
+		}
+		return ctx.Err()
+	}
+}
+
+// Do is Submit followed by Wait. A context that has already ended sends
+// nothing.
+func (c *Conn) Do(ctx context.Context, call *Call) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.Submit(call); err != nil {
+		return err
+	}
+	return c.Wait(ctx, call)
+}
+
+func (c *Conn) wakeWriter() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// unqueue removes a cancelled call from the queue and frees its frame.
+func (c *Conn) unqueue(call *Call) {
+	c.mu.Lock()
+	// Searching from the back: the caller that gives up first usually
+	// submitted last.
+	for i := len(c.queue) - 1; i >= 0; i-- {
+		if c.queue[i] == call {
+			c.queue = slices.Delete(c.queue, i, i+1) // also clears the stale tail slot
+			break
+		}
+	}
+	c.mu.Unlock()
+	call.releaseFrame()
+}
+
+// takeQueued moves calls from the front of the queue to dst until about
+// limit bytes of frames are taken (at least one call). more reports that
+// calls remain queued.
+func (c *Conn) takeQueued(dst []*Call, limit int) (_ []*Call, more bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n, size := 0, 0
+	for n < len(c.queue) && (n == 0 || size < limit) {
+		size += len(c.queue[n].frame)
+		n++
+	}
+	dst = append(dst, c.queue[:n]...)
+	rest := copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:])
+	c.queue = c.queue[:rest]
+	return dst, rest > 0
+}
+
+// requeue puts calls a writer took but never wrote back at the front of the
+// queue, in order, for the next connection.
+func (c *Conn) requeue(calls []*Call) {
+	if len(calls) == 0 {
+		return
+	}
+	c.mu.Lock()
+	for _, call := range calls {
+		call.state.Store(callQueued)
+	}
+	c.queue = append(append(make([]*Call, 0, len(calls)+len(c.queue)), calls...), c.queue...)
+	c.mu.Unlock()
+}
+
+// failQueued fails every queued call with err (expiry, auth failure,
+// Close). Must not hold mu.
+func (c *Conn) failQueued(err error) {
+	c.mu.Lock()
+	q := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+	for _, call := range q {
+		if call.state.CompareAndSwap(callQueued, callFailed) {
+			call.releaseFrame()
+			call.complete(err)
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/zkwire/zk/proto"
+)
+
+// Config configures Dial. Dial copies it; later changes have no effect.
+type Config struct {
+	// Servers are "host:port" addresses (IPv6 as "[::1]:2181"). Required.
+	// Host names are resolved again on every connection attempt.
+	Servers []string
+	// SessionTimeout is the timeout requested from the server; it may
+	// grant another (NegotiatedTimeout). Default 10 s.
+	SessionTimeout time.Duration
+	// Chroot is "" or an absolute path without a trailing slash ("/app"),
+	// already validated by the caller. "/" means none.
+	Chroot string
+	// Dialer dials one server; default a net.Dialer. The context carries
+	// the connect timeout and Close.
+	Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+	// TLS, if set, wraps every connection with tls.Client; the TLS
+	// handshake counts against the connect timeout. An empty ServerName is
+	// filled in from the address being dialed.
+	TLS *tls.Config
+	// CanBeReadOnly asks for (and accepts) read-only servers that lost
+	// their quorum; the state is then StateConnectedReadOnly.
+	CanBeReadOnly bool
+	// MaxPacketSize is the largest request payload; bigger requests fail in
+	// Submit with ErrPacketTooLarge instead of making the server drop the
+	// connection. Default 1,048,575, the server's default jute.maxbuffer.
+	MaxPacketSize int
+	// MaxReplySize is the largest reply frame accepted; a bigger one closes
+	// the connection with a *ProtocolError before anything is allocated.
+	// Default 16 MiB: replies can exceed the server's request limit.
+	MaxReplySize int
+	// Auth is sent on every connection, before any other request.
+	Auth []AuthInfo
+	// NewSessionOnExpiry makes the client open a fresh session by itself
+	// after expiry (StateExpired, then StateSyncConnected with newSession
+	// true and a new SessionID) instead of staying expired.
+	NewSessionOnExpiry bool
+	// Logger receives connects, drops and expiry at Info, attempts and
+	// protocol details at Debug. nil is silent. Credentials are never logged.
+	Logger *slog.Logger
+	// Events learns of notifications and state changes; may be nil.
+	Events EventSink
+	// Watches says what to re-register after a reconnect; may be nil.
+	Watches WatchProvider
+}
+
+// AuthInfo is one credential, sent as an AuthPacket (e.g. scheme "digest",
+// Auth "user:password").
+type AuthInfo struct {
+	Scheme string
+	Auth   []byte
+}
+
+// EventSink learns what the connection learns. Both methods are called from
+// the connection's goroutines and must not block: a slow sink delays pings
+// and can cost the session.
+type EventSink interface {
+	// Notification is called on the receive loop for each watch
+	// notification (xid -1), in server order, before any later reply is
+	// completed. ev.Path is already relative to the chroot (the chroot
+	// itself becomes "/"; a path outside it is passed unchanged and logged).
+	Notification(ev proto.WatcherEvent)
+	// StateChange is called for every transition, in order, from one
+	// goroutine at a time: StateSyncConnected (or StateConnectedReadOnly),
+	// StateDisconnected, StateExpired, StateAuthFailed, StateClosed.
+	// newSession is true on the Connected that starts a session (the first
+	// one, or one after expiry with NewSessionOnExpiry). For a (re)connect
+	// it is called before the connection's first frame is read and before
+	// watches are restored, so whatever the sink emits for it precedes
+	// every event from the new connection.
+	StateChange(s proto.State, newSession bool)
+}
+
+// WatchSet lists watched paths (relative to the chroot) to re-register.
+type WatchSet struct {
+	Data, Exist, Child, Persistent, Recursive []string
+}
+
+// WatchProvider says what to re-register after a reconnect.
+type WatchProvider interface {
+	// WatchesToRestore is called on the session goroutine after each
+	// reconnect to an existing session (never for a new one), after the
+	// credentials are replayed and StateChange has been called, before any
+	// queued request is sent. The groups are sent in order.
+	WatchesToRestore() []WatchSet
+}
+
+const (
+	defaultSessionTimeout = 10 * time.Second
+	defaultMaxPacket      = 0xfffff // the server's jute.maxbuffer
+	defaultMaxReply       = 16 << 20
+)
+
+// normalize validates cfg and fills in defaults. It copies the slices it
+// keeps, so the caller may reuse its own.
+func (cfg Config) normalize() (Config, error) {
+	if len(cfg.Servers) == 0 {
+		return cfg, errors.New("zk: no servers")
+	}
+	cfg.Servers = append([]string(nil), cfg.Servers...)
+	for _, s := range cfg.Servers {
+		host, port, err := net.SplitHostPort(s)
+		if err != nil {
+			return cfg, fmt.Errorf("zk: server address %q: %w", s, err)
+		}
+		if host == "" || port == "" {
+			return cfg, fmt.Errorf("zk: server address %q: want host:port", s)
+		}
+	}
+	switch {
+	case cfg.SessionTimeout < 0:
+		return cfg, fmt.Errorf("zk: negative session timeout %v", cfg.SessionTimeout)
+	case cfg.SessionTimeout == 0:
+		cfg.SessionTimeout = defaultSessionTimeout
+	case cfg.SessionTimeout.Milliseconds() > 1<<31-1:
+		return cfg, fmt.Errorf("zk: session timeout %v does not fit the protocol", cfg.SessionTimeout)
+	}
+	if cfg.Chroot == "/" {
+		cfg.Chroot = ""
+	}
+	if cfg.Chroot != "" && (!strings.HasPrefix(cfg.Chroot, "/") || strings.HasSuffix(cfg.Chroot, "/")) {
+		return cfg, fmt.Errorf("zk: chroot %q: want an absolute path without a trailing slash", cfg.Chroot)
+	}
+	if cfg.MaxPacketSize < 0 || cfg.MaxReplySize < 0 {
+		return cfg, errors.New("zk: negative packet limit")
+	}
+	if cfg.MaxPacketSize == 0 {
+		cfg.MaxPacketSize = defaultMaxPacket
+	}
+	if cfg.MaxReplySize == 0 {
+		cfg.MaxReplySize = defaultMaxReply
+	}
+	if cfg.MaxReplySize < proto.ReplyHeaderSize {
+		cfg.MaxReplySize = proto.ReplyHeaderSize
+	}
+	if cfg.Dialer == nil {
+		var d net.Dialer
+		cfg.Dialer = d.DialContext
+	}
+	auth := make([]AuthInfo, 0, len(cfg.Auth))
+	for _, a := range cfg.Auth {
+		auth = appendAuth(auth, a)
+	}
+	cfg.Auth = auth
+	return cfg, nil
+}
+
+// appendAuth adds a copy of a to list unless an equal credential is there.
+func appendAuth(list []AuthInfo, a AuthInfo) []AuthInfo {
+	for _, x := range list {
+		if x.Scheme == a.Scheme && string(x.Auth) == string(a.Auth) {
+			return list
+		}
+	}
+	return append(list, AuthInfo{Scheme: a.Scheme, Auth: append([]byte(nil), a.Auth...)})
+}
+
+// nopHandler makes a nil Logger silent at the cost of one Enabled call
+// (slog.DiscardHandler needs Go 1.24; the module targets 1.23).
+type nopHandler struct{}
+
+func (nopHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (nopHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h nopHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h nopHandler) WithGroup(string) slog.Handler           { return h }

@@ -1,0 +1,58 @@
+package conn
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// hostList is the server list, shuffled once so that clients spread over
+// the ensemble, then walked round-robin (Java's StaticHostProvider).
+// Addresses stay "host:port" strings: the dialer resolves names on every
+// attempt, so a server that moved is found again. Owned by the session
+// goroutine.
+type hostList struct {
+	addrs []string
+	next  int
+}
+
+func newHostList(servers []string) *hostList {
+	h := &hostList{addrs: append([]string(nil), servers...)}
+	rand.Shuffle(len(h.addrs), func(i, j int) { h.addrs[i], h.addrs[j] = h.addrs[j], h.addrs[i] })
+	return h
+}
+
+// pick returns the next server to try.
+func (h *hostList) pick() string {
+	a := h.addrs[h.next%len(h.addrs)]
+	h.next = (h.next + 1) % len(h.addrs)
+	return a
+}
+
+// connectTimeout bounds one attempt (dial, TLS, handshake, credential
+// replay): the session timeout shared by the servers, so that trying every
+// server once fits in one session timeout and a reconnect can still save
+// the session (Java: negotiated timeout / number of hosts). At least 1 s,
+// because a loaded server or a TLS handshake needs some time.
+func connectTimeout(sessionTimeout time.Duration, servers int) time.Duration {
+	d := sessionTimeout / time.Duration(max(servers, 1))
+	return max(d, time.Second)
+}
+
+const (
+	backoffBase = 50 * time.Millisecond
+	backoffCap  = time.Second
+)
+
+// backoff is the pause after the n-th consecutive failed attempt (n ≥ 1):
+// full jitter over a ceiling that doubles from 100 ms up to 1 s. Random
+// pauses keep many clients from reconnecting in lock-step after a server
+// restart; the cap keeps recovery quick, and an unreachable ensemble costs
+// about two attempts per second at most on average. The first attempt
+// and the reconnect after a working connection drops do not wait at all.
+func backoff(n int) time.Duration {
+	ceiling := backoffCap
+	if n < 5 {
+		ceiling = min(backoffBase<<n, backoffCap)
+	}
+	return rand.N(ceiling) + time.Millisecond
+}
