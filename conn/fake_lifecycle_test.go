@@ -31,7 +31,9 @@ type seenFrame struct {
 	what string
 }
 
-func (s seenFrame) String() string { return fmt.Sprintf("#%d %v xid %d %s", s.conn, s.op, s.xid, s.what) }
+func (s seenFrame) String() string {
+	return fmt.Sprintf("#%d %v xid %d %s", s.conn, s.op, s.xid, s.what)
+}
 
 // recordingServer accepts every connection, records every request but
 // pings, answers them, and stops (dropping the connection unanswered) at a

@@ -43,19 +43,6 @@ func fakeGet(c *Conn, path string) (string, error) {
 	return string(resp.Data), err
 }
 
-func wantStates(t *testing.T, rec *recorder, want ...stateEvent) {
-	t.Helper()
-	if got := rec.stateList(); !slices.Equal(got, want) {
-		t.Fatalf("states %v, want %v", got, want)
-	}
-}
-
-var (
-	connectedNew = stateEvent{proto.StateSyncConnected, true}
-	reconnected  = stateEvent{proto.StateSyncConnected, false}
-	disconnected = stateEvent{proto.StateDisconnected, false}
-)
-
 // A reply that breaks the protocol closes the connection with a
 // *ProtocolError; the call in flight fails with connection loss (not safe
 // to retry: it was sent), and the session goes on over a new connection.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,6 +43,7 @@ type recorder struct {
 	events  []proto.WatcherEvent
 	watches []WatchSet
 	asked   int
+	all     []string      // states and events, in the order received
 	changed chan struct{} // closed and replaced on every record
 }
 
@@ -56,6 +58,7 @@ func (r *recorder) Notification(ev proto.WatcherEvent) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, ev)
+	r.all = append(r.all, ev.Type.String()+" "+ev.Path)
 	r.note()
 }
 
@@ -63,6 +66,7 @@ func (r *recorder) StateChange(s proto.State, newSession bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.states = append(r.states, stateEvent{s, newSession})
+	r.all = append(r.all, stateEvent{s, newSession}.String())
 	r.note()
 }
 
@@ -92,6 +96,12 @@ func (r *recorder) eventList() []proto.WatcherEvent {
 	return append([]proto.WatcherEvent(nil), r.events...)
 }
 
+func (r *recorder) log() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.all...)
+}
+
 func (r *recorder) count(s proto.State) int {
 	n := 0
 	for _, e := range r.stateList() {
@@ -101,6 +111,19 @@ func (r *recorder) count(s proto.State) int {
 	}
 	return n
 }
+
+func wantStates(t *testing.T, rec *recorder, want ...stateEvent) {
+	t.Helper()
+	if got := rec.stateList(); !slices.Equal(got, want) {
+		t.Fatalf("states %v, want %v", got, want)
+	}
+}
+
+var (
+	connectedNew = stateEvent{proto.StateSyncConnected, true}
+	reconnected  = stateEvent{proto.StateSyncConnected, false}
+	disconnected = stateEvent{proto.StateDisconnected, false}
+)
 
 // waitUntil waits (up to within) until cond holds, re-checking on every
 // record and every 50 ms.
