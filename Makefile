@@ -1,9 +1,10 @@
 # The README's two commands are `make demo` and `make test`; CI (.ci/run)
-# runs `make test`.
+# runs `make vet` and `make test`.
 GO ?= go
 
-.PHONY: deps demo test vet fuzz bench
+.PHONY: deps demo test vet fuzz
 
+# Installs ZooKeeper 3.8 and Java (apt) when missing; see the script.
 deps:
 	bash scripts/install-deps.sh
 
@@ -15,8 +16,10 @@ demo: deps
 test: deps
 	$(GO) test -race -count=1 -timeout 15m ./...
 
+# gofmt (every Go file but test data) and go vet.
 vet:
-	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
 # Runs each fuzz target for FUZZTIME (default 1m).

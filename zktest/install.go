@@ -1,36 +1,3 @@
-// Package zktest runs real ZooKeeper servers for tests: a standalone server
-// or an ensemble on loopback ports, each with its own data directory, plus
-// helpers to stop, restart and kill members, to expire a session, to read
-// the four-letter-word diagnostics, and a TCP fault proxy.
-//
-// It uses the ZooKeeper installed on the machine (the Debian package
-// "zookeeper": /usr/share/java/zookeeper.jar; make deps installs it), or
-// the jar named by ZOOKEEPER_JAR, with java from JAVA_HOME or PATH. Nothing
-// is downloaded.
-//
-// In a package's tests:
-//
-//	var srv *zktest.Server
-//
-//	func TestMain(m *testing.M) {
-//		os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
-//	}
-//
-// Main starts one server for the package, runs the tests, stops the server
-// and fails the run if goroutines leaked. Without a ZooKeeper install it
-// fails when the CI environment variable is set and skips otherwise, saying
-// why.
-//
-// # Fault proxy
-//
-// Proxy sits between a client and a server and can cut every connection,
-// refuse new ones, black-hole traffic (connections stay open, nothing
-// passes), drop one direction or add latency:
-//
-//	p, _ := zktest.NewProxy(srv.Addr())
-//	defer p.Close()
-//	c, _ := zk.Connect(ctx, []string{p.Addr()})
-//	p.SetBlackhole(true) // the client's pings go unanswered: it reconnects
 package zktest
 
 import (
@@ -42,16 +9,25 @@ import (
 	"strings"
 )
 
-// ErrNotInstalled is returned when no ZooKeeper install can be found.
-var ErrNotInstalled = errors.New("zktest: ZooKeeper is not installed (run `make deps`, or set ZOOKEEPER_JAR)")
+// ErrNotInstalled is returned (wrapped) when no ZooKeeper server or no java
+// can be found on the machine.
+var ErrNotInstalled = errors.New("zktest: ZooKeeper is not installed (run `make deps`, or set ZOOKEEPER_JAR or ZKTEST_CLASSPATH)")
 
-// install is where the server's jars and java are.
+// ErrExternal is returned (wrapped) by the process controls of a Server
+// that someone else runs (ZK_TEST_SERVERS, External).
+var ErrExternal = errors.New("zktest: the server is external (ZK_TEST_SERVERS): it cannot be started, stopped, restarted or killed from the tests")
+
+// defaultJar is where the Debian package puts the server.
+const defaultJar = "/usr/share/java/zookeeper.jar"
+
+// install is where java and the server's classpath are.
 type install struct {
 	java      string
 	classpath string
 }
 
-// findInstall locates java and the ZooKeeper jars.
+// findInstall locates java and the ZooKeeper jars (see the package doc for
+// the order).
 func findInstall() (install, error) {
 	var in install
 	java := "java"
@@ -60,30 +36,57 @@ func findInstall() (install, error) {
 	}
 	p, err := exec.LookPath(java)
 	if err != nil {
-		return in, fmt.Errorf("zktest: java not found: %w", err)
+		return in, fmt.Errorf("%w: java not found (JAVA_HOME=%q): %v", ErrNotInstalled, os.Getenv("JAVA_HOME"), err)
 	}
 	in.java = p
+	if cp := os.Getenv("ZKTEST_CLASSPATH"); cp != "" {
+		in.classpath = cp
+		return in, nil
+	}
 	jar := os.Getenv("ZOOKEEPER_JAR")
 	if jar == "" {
-		jar = "/usr/share/java/zookeeper.jar"
+		jar = defaultJar
 	}
 	if _, err := os.Stat(jar); err != nil {
 		return in, fmt.Errorf("%w: %v", ErrNotInstalled, err)
 	}
+	// The Debian jar's manifest pulls in its other dependencies. Not in
+	// it: a logging backend (without one SLF4J logs nothing, and a failed
+	// start would leave an empty log) and the two Netty jars that TLS needs
+	// (protocol.md §12.1). /etc/zookeeper/conf is left out on purpose:
+	// each server gets its own log4j.properties, so a machine's logging
+	// setup cannot send test logs elsewhere.
 	dir := filepath.Dir(jar)
-	// The jar's manifest pulls in its dependencies; logging and the two
-	// Netty jars its manifest lacks (TLS) are added by hand (protocol.md §12.1).
 	cp := []string{jar}
 	for _, extra := range []string{"slf4j-log4j12.jar", "log4j-1.2.jar", "netty-codec.jar", "netty-resolver.jar"} {
 		if _, err := os.Stat(filepath.Join(dir, extra)); err == nil {
 			cp = append(cp, filepath.Join(dir, extra))
 		}
 	}
-	if _, err := os.Stat("/etc/zookeeper/conf"); err == nil {
-		cp = append([]string{"/etc/zookeeper/conf"}, cp...)
-	}
 	in.classpath = strings.Join(cp, string(os.PathListSeparator))
 	return in, nil
 }
 
+// Installed reports whether a server can be started here, and if not, why.
+func Installed() error {
+	_, err := findInstall()
+	return err
+}
+
 func isCI() bool { return os.Getenv("CI") != "" }
+
+// externalAddrs returns the servers named by ZK_TEST_SERVERS (or the older
+// singular ZK_TEST_SERVER), or nil.
+func externalAddrs() []string {
+	v := os.Getenv("ZK_TEST_SERVERS")
+	if v == "" {
+		v = os.Getenv("ZK_TEST_SERVER")
+	}
+	var out []string
+	for _, a := range strings.Split(v, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

@@ -4,138 +4,96 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
-	"sort"
-	"strings"
 	"testing"
 	"time"
 )
 
-// Main runs a package's tests against one shared standalone server: it
-// starts the server, hands it to setup, runs the tests, stops the server
-// and checks that no goroutine leaked. Use it from TestMain:
+// leakGrace is how long Main lets goroutines wind down after the tests
+// before it calls them leaked.
+const leakGrace = 10 * time.Second
+
+// Main runs a package's tests against one shared server, for TestMain:
 //
-//	os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
+//	var srv *zktest.Server
 //
-// ZK_TEST_SERVER=host:port points the tests at a running server instead
-// (then helpers that stop or restart servers are not available).
-// Without an install it fails in CI (CI set) and skips elsewhere.
+//	func TestMain(m *testing.M) {
+//		os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
+//	}
+//
+// It starts a standalone server with opts (or uses ZK_TEST_SERVERS), hands
+// it to setup (which may be nil), runs the tests, stops the server, and
+// then fails the run if goroutines started during it are still running
+// (after a grace period), printing their stacks.
+//
+// Without a ZooKeeper install it prints why and returns 0 without running
+// any test, unless the CI environment variable is set: then it returns 1.
 func Main(m *testing.M, setup func(*Server), opts ...Option) int {
-	before := goroutines()
+	before := SnapshotGoroutines()
 	var s *Server
-	if addr := os.Getenv("ZK_TEST_SERVER"); addr != "" {
-		s = External(addr)
+	if addrs := externalAddrs(); len(addrs) > 0 {
+		s = External(addrs...)
 	} else {
 		var err error
 		s, err = StartServer(opts...)
 		if err != nil {
-			if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") == "" {
-				fmt.Fprintf(os.Stderr, "SKIP: integration tests need ZooKeeper: %v\n", err)
+			if errors.Is(err, ErrNotInstalled) && !isCI() {
+				fmt.Fprintf(os.Stderr, "SKIP: these tests need a ZooKeeper server: %v\n", err)
 				return 0
 			}
-			fmt.Fprintf(os.Stderr, "FAIL: cannot start ZooKeeper: %v\n", err)
+			fmt.Fprintf(os.Stderr, "FAIL: cannot start a ZooKeeper server for the tests: %v\n", err)
 			return 1
 		}
 	}
-	setup(s)
+	if setup != nil {
+		setup(s)
+	}
 	code := m.Run()
-	s.Close()
-	if code == 0 {
-		if err := CheckGoroutines(before, 10*time.Second); err != nil {
-			fmt.Fprintln(os.Stderr, "FAIL:", err)
-			return 1
-		}
+	if err := s.Close(); err != nil {
+		fmt.Fprintf(os.Stderr, "zktest: closing the shared server: %v\n", err)
 	}
-	return code
+	if code != 0 {
+		return code // the failures say more than leaks they may have caused
+	}
+	if err := CheckGoroutines(before, leakGrace); err != nil {
+		fmt.Fprintf(os.Stderr, "FAIL: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
-// External wraps a server someone else runs; Stop, Start and Kill do
-// nothing useful on it.
-func External(addr string) *Server {
-	port := 0
-	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-		fmt.Sscanf(addr[i+1:], "%d", &port)
+// StartServerT starts a standalone server for one test and closes it when
+// the test ends. Without a ZooKeeper install it skips the test, or fails
+// it when the CI environment variable is set. It always starts its own
+// server, ZK_TEST_SERVERS or not, so the test may stop and restart it.
+func StartServerT(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	s, err := StartServer(opts...)
+	if err != nil {
+		skipOrFail(tb, err)
+		return nil
 	}
-	return &Server{port: port}
+	tb.Cleanup(func() { s.Close() })
+	return s
 }
 
-// Goroutines is a snapshot for CheckGoroutines.
-type Goroutines map[string]int
-
-// goroutines returns the stacks of the goroutines now running, keyed by
-// their top function, not counting the runtime's and testing's own.
-func goroutines() Goroutines {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
+// StartEnsembleT starts an ensemble of n for one test and closes it when
+// the test ends; see StartServerT.
+func StartEnsembleT(tb testing.TB, n int, opts ...Option) *Ensemble {
+	tb.Helper()
+	e, err := StartEnsemble(n, opts...)
+	if err != nil {
+		skipOrFail(tb, err)
+		return nil
 	}
-	out := Goroutines{}
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		lines := strings.Split(g, "\n")
-		if len(lines) < 2 {
-			continue
-		}
-		if ignored(g) {
-			continue
-		}
-		// Key by function names only: arguments and offsets differ
-		// between otherwise identical goroutines.
-		var fns []string
-		for _, l := range lines[1:] {
-			if strings.HasPrefix(l, "\t") || l == "" {
-				continue
-			}
-			if i := strings.LastIndexByte(l, '('); i > 0 {
-				l = l[:i]
-			}
-			fns = append(fns, l)
-		}
-		out[strings.Join(fns, "\n")]++
-	}
-	return out
+	tb.Cleanup(func() { e.Close() })
+	return e
 }
 
-func ignored(stack string) bool {
-	for _, s := range []string{
-		"testing.(*M).", "testing.tRunner", "testing.runTests", "runtime.goexit0",
-		"os/signal.signal_recv", "runtime.ensureSigM", "zktest.goroutines",
-		"created by runtime.gc", "runtime.MHeap_Scavenger", "signal.loop",
-		"zktest.Main", "main.main",
-	} {
-		if strings.Contains(stack, s) {
-			return true
-		}
+func skipOrFail(tb testing.TB, err error) {
+	tb.Helper()
+	if errors.Is(err, ErrNotInstalled) && !isCI() {
+		tb.Skipf("skipped: this test needs a ZooKeeper server: %v", err)
+		return
 	}
-	return false
-}
-
-// SnapshotGoroutines records the running goroutines for a later
-// CheckGoroutines.
-func SnapshotGoroutines() Goroutines { return goroutines() }
-
-// CheckGoroutines waits up to grace for the goroutines started since
-// before to end, and reports those still running.
-func CheckGoroutines(before Goroutines, grace time.Duration) error {
-	deadline := time.Now().Add(grace)
-	for {
-		var leaked []string
-		for stack, n := range goroutines() {
-			if n > before[stack] {
-				leaked = append(leaked, fmt.Sprintf("%d× %s", n-before[stack], stack))
-			}
-		}
-		if len(leaked) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			sort.Strings(leaked)
-			return fmt.Errorf("zktest: %d goroutine stacks leaked:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	tb.Fatal(err)
 }
