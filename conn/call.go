@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -95,7 +96,7 @@ func (call *Call) encode(maxPacket int) error {
 	}
 	if n := jute.EndFrame(b, start); n > maxPacket {
 		putFrame(b)
-		return ErrPacketTooLarge
+		return fmt.Errorf("%w: a %d-byte %v request, limit %d", ErrPacketTooLarge, n, call.Op, maxPacket)
 	}
 	call.frame = b
 	return nil
@@ -108,7 +109,10 @@ func (call *Call) releaseFrame() {
 	}
 }
 
-var errResubmit = errors.New("zk: call submitted twice")
+var (
+	errResubmit     = errors.New("zk: call submitted twice")
+	errNotSubmitted = errors.New("zk: waiting for a call that was not submitted")
+)
 
 // Submit encodes call and queues it for the current or the next connection;
 // it returns at once. On error (the request is too large, the call was
@@ -155,6 +159,9 @@ func (c *Conn) submit(call *Call, internal bool) error {
 // ctx.Err() at once. The connection is never closed because one caller
 // gave up: that would fail every other call in flight.
 func (c *Conn) Wait(ctx context.Context, call *Call) error {
+	if call.done == nil {
+		return errNotSubmitted
+	}
 	select {
 	case <-call.done:
 		return call.Err

@@ -65,8 +65,9 @@ type AuthInfo struct {
 }
 
 // EventSink learns what the connection learns. Both methods are called from
-// the connection's goroutines and must not block: a slow sink delays pings
-// and can cost the session.
+// the connection's goroutines and must not block (a slow sink delays pings
+// and can cost the session) nor call Close (which waits for those
+// goroutines).
 type EventSink interface {
 	// Notification is called on the receive loop for each watch
 	// notification (xid -1), in server order, before any later reply is

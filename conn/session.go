@@ -58,7 +58,7 @@ func (c *Conn) run(first chan<- error) {
 			c.pause(backoff(failures))
 			continue
 		}
-		failures = 0
+		established := time.Now()
 		c.serve(l, newSession, func() { report(nil) })
 		if c.isClosing() {
 			// The connection ended because of Close (its closeSession was
@@ -68,8 +68,22 @@ func (c *Conn) run(first chan<- error) {
 		}
 		c.log.Info("zk: disconnected", "server", addr, "err", l.err)
 		c.setState(proto.StateDisconnected, false)
+		// A connection that worked for a while is replaced at once. One
+		// that died right after its handshake (a server that accepts and
+		// then drops us, or answers garbage every time) counts as a failed
+		// attempt, so such a server cannot make the client spin.
+		if time.Since(established) >= healthyConnection {
+			failures = 0
+			continue
+		}
+		failures++
+		c.pause(backoff(failures))
 	}
 }
+
+// healthyConnection is how long a connection must last for its loss to be
+// followed by an immediate reconnect rather than a backoff pause.
+const healthyConnection = time.Second
 
 // serve runs one established connection until it dies: it reports the new
 // state, queues the watch restoration, starts the loops and waits for them.
