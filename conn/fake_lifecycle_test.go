@@ -151,8 +151,8 @@ func TestFakeReconnectOrder(t *testing.T) {
 				t.Fatalf("xids %v: want strictly increasing from 1", xids)
 			}
 		}
-		if rec.asked != 1 {
-			t.Fatalf("WatchesToRestore called %d times, want once (the reconnect)", rec.asked)
+		if rec.askedCount() != 1 {
+			t.Fatalf("WatchesToRestore called %d times, want once (the reconnect)", rec.askedCount())
 		}
 		wantStates(t, rec, connectedNew, disconnected, reconnected)
 	})
@@ -284,7 +284,7 @@ func TestFakeExpiry(t *testing.T) {
 				if c.SessionID() != fakeSession+2 {
 					t.Fatalf("session %s, want the new one", sessionHex(c.SessionID()))
 				}
-				if rec.asked != 0 {
+				if rec.askedCount() != 0 {
 					t.Fatal("watches restored on a new session")
 				}
 				wantStates(t, rec, connectedNew, disconnected, stateEvent{proto.StateExpired, false}, connectedNew)

@@ -77,6 +77,12 @@ func (r *recorder) WatchesToRestore() []WatchSet {
 	return r.watches
 }
 
+func (r *recorder) askedCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.asked
+}
+
 func (r *recorder) setWatches(w ...WatchSet) {
 	r.mu.Lock()
 	r.watches = w
