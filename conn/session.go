@@ -61,8 +61,11 @@ func (c *Conn) run(first chan<- error) {
 		established := time.Now()
 		c.serve(l, newSession, func() { report(nil) })
 		if c.isClosing() {
-			// The connection ended because of Close (its closeSession was
+			// The connection ended during Close (its closeSession was
 			// answered, or Close gave up waiting): not a drop to recover.
+			// Failing the queue now also releases a Close still waiting for
+			// a closeSession that can no longer be sent.
+			c.failQueued(&Error{Kind: ErrClosed})
 			c.idleUntilClose()
 			return
 		}
