@@ -25,6 +25,10 @@ type Client struct {
 	changed  chan struct{} // closed and replaced at every state change; guarded by mu
 	closeErr error         // guarded by mu
 	closed   bool          // guarded by mu
+
+	subs     map[*sessionSub]struct{} // SessionEvents readers; guarded by mu
+	terminal bool                     // the session has ended for good; guarded by mu
+	subWG    sync.WaitGroup
 }
 
 // Connect opens a session with one of servers ("host:port") and returns
@@ -78,6 +82,7 @@ func (c *Client) Close() error {
 	err := c.conn.Close()
 	c.wm.EndAll(proto.StateClosed, ErrClosed) // in case the connection never reported it
 	c.states.stop()
+	c.endSubscriptions()
 	c.mu.Lock()
 	c.closeErr = err
 	c.mu.Unlock()
@@ -184,6 +189,9 @@ func (s sink) StateChange(st proto.State, newSession bool) {
 		c.wm.StateChange(st, newSession)
 	}
 	c.states.push(st)
+	final := st == proto.StateAuthFailed || st == proto.StateClosed ||
+		(st == proto.StateExpired && !c.cfg.newSessionOnExpiry)
+	c.publish(st, newSession, final)
 	c.mu.Lock()
 	close(c.changed)
 	c.changed = make(chan struct{})

@@ -1,0 +1,155 @@
+package zk
+
+import (
+	"context"
+	"sync"
+)
+
+// SessionEvent is one change of the session's state, as recipes need it:
+// they rebuild ephemeral nodes when NewSession is set and tell lock holders
+// when State is StateExpired.
+type SessionEvent struct {
+	State State
+	// SessionID is the session the client had when the state was reached
+	// (0 while it has none).
+	SessionID int64
+	// NewSession is set on a connected state when the session differs from
+	// the one before it: a new session replaced an expired one (see
+	// WithNewSessionOnExpiry). Ephemeral nodes and server watches of the old
+	// session are gone.
+	NewSession bool
+}
+
+// SessionEvents delivers every session state change from now on, in order.
+// The client never waits for the reader: events queue until read (state
+// changes are rare, so the queue stays small). The channel is closed after
+// ctx ends, or after the client closes (the last event is then StateClosed,
+// or StateExpired/StateAuthFailed when the session ended that way).
+func (c *Client) SessionEvents(ctx context.Context) <-chan SessionEvent {
+	s := &sessionSub{wake: make(chan struct{}, 1), quit: make(chan struct{}), out: make(chan SessionEvent, subBuffer)}
+	c.mu.Lock()
+	if c.closed || c.terminal {
+		c.mu.Unlock()
+		close(s.out)
+		return s.out
+	}
+	if c.subs == nil {
+		c.subs = make(map[*sessionSub]struct{})
+	}
+	c.subs[s] = struct{}{}
+	c.subWG.Add(1)
+	c.mu.Unlock()
+	go func() {
+		defer c.subWG.Done()
+		s.run(ctx)
+		c.mu.Lock()
+		delete(c.subs, s)
+		c.mu.Unlock()
+	}()
+	return s.out
+}
+
+// publish hands a state change to every subscriber; final marks the
+// session's end.
+func (c *Client) publish(st State, newSession, final bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if final {
+		c.terminal = true
+	}
+	if len(c.subs) == 0 {
+		return // also: before Connect returns, c.conn is not set yet
+	}
+	ev := SessionEvent{State: st, SessionID: c.conn.SessionID(), NewSession: newSession}
+	for s := range c.subs {
+		s.push(ev)
+		if final {
+			s.finish()
+		}
+	}
+}
+
+// endSubscriptions ends every subscriber and waits for their goroutines;
+// Close calls it last. A reader that is not reading loses what does not fit
+// in its channel's buffer rather than holding Close up.
+func (c *Client) endSubscriptions() {
+	c.mu.Lock()
+	for s := range c.subs {
+		s.finish()
+		close(s.quit)
+	}
+	c.terminal = true
+	c.mu.Unlock()
+	c.subWG.Wait()
+}
+
+// subBuffer is how many events a reader that stopped reading can still get
+// when the client closes.
+const subBuffer = 16
+
+// sessionSub is one SessionEvents reader: an unbounded queue drained by its
+// own goroutine, so the connection never blocks on a slow reader.
+type sessionSub struct {
+	mu    sync.Mutex
+	queue []SessionEvent // guarded by mu
+	done  bool           // guarded by mu: no more events; close after the queue
+	wake  chan struct{}  // capacity 1
+	quit  chan struct{}  // closed by Close: deliver only what fits, then end
+	out   chan SessionEvent
+}
+
+func (s *sessionSub) push(ev SessionEvent) {
+	s.mu.Lock()
+	if !s.done {
+		s.queue = append(s.queue, ev)
+	}
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *sessionSub) finish() {
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *sessionSub) signal() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *sessionSub) run(ctx context.Context) {
+	defer close(s.out)
+	for {
+		s.mu.Lock()
+		q, done := s.queue, s.done
+		s.queue = nil
+		s.mu.Unlock()
+		for _, ev := range q {
+			select {
+			case s.out <- ev:
+			case <-ctx.Done():
+				return
+			case <-s.quit:
+				select {
+				case s.out <- ev:
+				default:
+				}
+			}
+		}
+		if len(q) > 0 {
+			continue
+		}
+		if done {
+			return
+		}
+		select {
+		case <-s.wake:
+		case <-ctx.Done():
+			return
+		}
+	}
+}

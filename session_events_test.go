@@ -1,0 +1,82 @@
+package zk_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/zktest"
+)
+
+// nextSessionEvent reads one session event or fails the test.
+func nextSessionEvent(t *testing.T, ch <-chan zk.SessionEvent) zk.SessionEvent {
+	t.Helper()
+	select {
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("session events closed early")
+		}
+		return ev
+	case <-time.After(30 * time.Second):
+		t.Fatal("no session event within 30s")
+	}
+	return zk.SessionEvent{}
+}
+
+func TestSessionEventsAcrossExpiry(t *testing.T) {
+	c := connect(t, zk.WithNewSessionOnExpiry())
+	ctx := ctxFor(t, 60*time.Second)
+	events := c.SessionEvents(ctx)
+	old := c.SessionID()
+	if err := zktest.ExpireSession(ctx, srv.Addr(), old, c.SessionPassword()); err != nil {
+		t.Fatal(err)
+	}
+	// Disconnected or Connecting may come first; Expired must, then a
+	// connected state on a new session.
+	var sawExpired bool
+	for {
+		ev := nextSessionEvent(t, events)
+		if ev.State == zk.StateExpired {
+			sawExpired = true
+			continue
+		}
+		if ev.State == zk.StateConnected {
+			if !sawExpired {
+				t.Fatalf("connected again before StateExpired: %+v", ev)
+			}
+			if !ev.NewSession || ev.SessionID == old || ev.SessionID == 0 {
+				t.Fatalf("after expiry got %+v, want NewSession with an id other than %#x", ev, old)
+			}
+			break
+		}
+	}
+	c.Close()
+	var last zk.SessionEvent
+	for ev := range events {
+		last = ev
+	}
+	if last.State != zk.StateClosed {
+		t.Fatalf("last event before the channel closed = %+v, want StateClosed", last)
+	}
+	if got := c.SessionEvents(context.Background()); got != nil {
+		if _, ok := <-got; ok {
+			t.Fatal("SessionEvents after Close delivered an event")
+		}
+	}
+}
+
+func TestSessionEventsEndWithContext(t *testing.T) {
+	c := connect(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	events := c.SessionEvents(ctx)
+	cancel()
+	select {
+	case _, ok := <-events:
+		if ok {
+			t.Fatal("event delivered after cancel with no state change")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("channel not closed after its context ended")
+	}
+}
