@@ -1,4 +1,4 @@
-package zktest
+package leakcheck
 
 import (
 	"strings"
@@ -6,18 +6,18 @@ import (
 	"time"
 )
 
-func TestCheckGoroutines(t *testing.T) {
-	before := SnapshotGoroutines()
+func TestCheck(t *testing.T) {
+	before := Snapshot()
 	release := make(chan struct{})
 	done := make(chan struct{})
 	go leakyWorker(release, done)
-	err := CheckGoroutines(before, 200*time.Millisecond)
-	if err == nil || !strings.Contains(err.Error(), "zktest.leakyWorker") {
+	err := Check(before, 200*time.Millisecond)
+	if err == nil || !strings.Contains(err.Error(), "leakcheck.leakyWorker") {
 		t.Fatalf("a blocked goroutine was not reported: %v", err)
 	}
 	// A goroutine that ends within the grace period is not a leak.
 	time.AfterFunc(100*time.Millisecond, func() { close(release) })
-	if err := CheckGoroutines(before, 10*time.Second); err != nil {
+	if err := Check(before, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	<-done
@@ -26,8 +26,8 @@ func TestCheckGoroutines(t *testing.T) {
 	release2 := make(chan struct{})
 	done2 := make(chan struct{})
 	go leakyWorker(release2, done2)
-	mid := SnapshotGoroutines()
-	if err := CheckGoroutines(mid, 0); err != nil {
+	mid := Snapshot()
+	if err := Check(mid, 0); err != nil {
 		t.Fatal(err)
 	}
 	close(release2)
