@@ -1,0 +1,137 @@
+// Command zkbench runs named workloads against ZooKeeper servers with this
+// module's client and prints a table and JSON lines of what it measured:
+// ops/s, latency percentiles, client CPU and allocations per operation,
+// peak RSS, and for the watch workloads registration, delivery and
+// restoration times.
+//
+//	zkbench -servers 10.0.0.1:2181,10.0.0.2:2181 -workloads get-par,set-par -duration 10s
+//
+// Without -servers it starts a local standalone server (the installed
+// ZooKeeper, through zktest) and stops it at the end.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/zkwire/zk/bench"
+	"github.com/zkwire/zk/zktest"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "zkbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var names []string
+	for _, w := range bench.Workloads {
+		names = append(names, w.Name)
+	}
+	var (
+		servers   = flag.String("servers", "", "comma-separated host:port list; empty: start a local server")
+		workloads = flag.String("workloads", "all", "comma-separated workloads, or all: "+strings.Join(names, ","))
+		conc      = flag.Int("c", 0, "requests in flight (0: each workload's default)")
+		size      = flag.Int("size", 0, "value size in bytes (0: each workload's default)")
+		ops       = flag.Int64("ops", 0, "stop each workload after this many operations (0: no limit)")
+		duration  = flag.Duration("duration", 0, "run each workload this long (0: 3s unless -ops is set)")
+		watches   = flag.String("watches", "10000", "watch workloads: comma-separated watch counts, each a run")
+		changes   = flag.Int("changes", 100, "watch-reconnect: watched nodes changed during the cut")
+		cut       = flag.Duration("cut", 500*time.Millisecond, "watch-reconnect: how long new connections are refused")
+		root      = flag.String("root", "/zkbench", "znode under which the benchmark keeps its nodes")
+		jsonOut   = flag.String("json", "-", "where JSON lines go: - for stdout after the table, or a file")
+		quiet     = flag.Bool("q", false, "no progress line on stderr")
+	)
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	addrs := splitList(*servers)
+	if len(addrs) == 0 {
+		fmt.Fprintln(os.Stderr, "zkbench: starting a local ZooKeeper server (forceSync=no)")
+		srv, err := zktest.StartServer(zktest.WithConfig("forceSync=no"))
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		addrs = []string{srv.Addr()}
+	}
+	var counts []int
+	for _, s := range splitList(*watches) {
+		var n int
+		if _, err := fmt.Sscan(s, &n); err != nil || n <= 0 {
+			return fmt.Errorf("bad -watches %q", s)
+		}
+		counts = append(counts, n)
+	}
+	list := splitList(*workloads)
+	if *workloads == "all" {
+		list = names
+	}
+	for _, name := range list {
+		if _, err := bench.Lookup(name); err != nil {
+			return err
+		}
+	}
+	cfg := bench.Config{
+		Servers: addrs, Client: bench.ZK, ClientName: "zk",
+		Concurrency: *conc, Size: *size, Ops: *ops, Duration: *duration,
+		Changes: *changes, Cut: *cut, Root: *root,
+	}
+	if !*quiet {
+		cfg.Progress = os.Stderr
+	}
+	var results []bench.Result
+	for _, name := range list {
+		runs := []int{0}
+		if strings.HasPrefix(name, "watch-") {
+			runs = counts
+		}
+		for _, n := range runs {
+			c := cfg
+			c.Watches = n
+			r, err := bench.Run(ctx, c, name)
+			if err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			results = append(results, r)
+		}
+	}
+	bench.WriteTable(os.Stdout, results)
+	var out io.Writer = os.Stdout
+	if *jsonOut != "-" {
+		f, err := os.Create(*jsonOut)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	} else {
+		fmt.Println()
+	}
+	for i := range results {
+		if err := results[i].WriteJSON(out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}

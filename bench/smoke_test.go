@@ -1,0 +1,87 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestWorkloadsSmoke runs every workload for a few operations against the
+// test server and checks that its figures are sane. It times nothing.
+func TestWorkloadsSmoke(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	root := fmt.Sprintf("/smoke-%d", time.Now().UnixNano())
+	for _, w := range Workloads {
+		t.Run(w.Name, func(t *testing.T) {
+			cfg := Config{
+				Servers: srv.Addrs(), Client: ZK, Root: root,
+				Ops: 40, Watches: 60, Changes: 10, Cut: 100 * time.Millisecond,
+			}
+			r, err := Run(ctx, cfg, w.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%+v", r)
+			if r.Client != "zk" || r.Workload != w.Name {
+				t.Errorf("labels = %q %q", r.Client, r.Workload)
+			}
+			if r.Ops <= 0 || r.Errors != 0 {
+				t.Errorf("ops = %d, errors = %d", r.Ops, r.Errors)
+			}
+			if r.Seconds <= 0 || r.OpsPerS <= 0 || r.CPUPerOpUs < 0 || r.AllocsPerOp <= 0 || r.MaxRSSMB <= 0 {
+				t.Errorf("rates and costs not all positive: %+v", r)
+			}
+			if !(0 < r.P50us && r.P50us <= r.P90us && r.P90us <= r.P99us && r.P99us <= r.P999us) {
+				t.Errorf("percentiles out of order: %v %v %v %v", r.P50us, r.P90us, r.P99us, r.P999us)
+			}
+			switch w.Name {
+			case "watch-fire":
+				if r.Ops != 60 || r.Watches != 60 || r.RegisterS <= 0 || r.DeliverS <= 0 || r.HeapPerWatch <= 0 {
+					t.Errorf("watch figures: %+v", r)
+				}
+			case "watch-reconnect":
+				if r.Ops != 10 || r.RegisterS <= 0 || r.RestoredS < 0.1 || r.RecoverS < r.RestoredS {
+					t.Errorf("watch figures: %+v", r)
+				}
+			default:
+				if r.Ops != 40 {
+					t.Errorf("ops = %d, want the budget of 40", r.Ops)
+				}
+			}
+		})
+	}
+}
+
+// TestConfigErrors checks that bad settings are refused before anything
+// is sent.
+func TestConfigErrors(t *testing.T) {
+	ctx := context.Background()
+	cases := map[string]Config{
+		"no servers": {Client: ZK},
+		"no client":  {Servers: []string{"127.0.0.1:1"}},
+		"negative":   {Servers: []string{"127.0.0.1:1"}, Client: ZK, Ops: -1},
+	}
+	for name, cfg := range cases {
+		if _, err := Run(ctx, cfg, "get-seq"); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := Run(ctx, Config{Servers: []string{"127.0.0.1:1"}, Client: ZK}, "nope"); err == nil {
+		t.Error("unknown workload: no error")
+	}
+}
+
+// TestPercentiles checks the percentile picks on a known distribution.
+func TestPercentiles(t *testing.T) {
+	lat := make([]time.Duration, 1000)
+	for i := range lat {
+		lat[len(lat)-1-i] = time.Duration(i+1) * time.Microsecond
+	}
+	var r Result
+	r.setLatencies(lat)
+	if r.P50us != 501 || r.P90us != 901 || r.P99us != 991 || r.P999us != 1000 {
+		t.Fatalf("percentiles = %v %v %v %v", r.P50us, r.P90us, r.P99us, r.P999us)
+	}
+}
