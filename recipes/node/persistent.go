@@ -1,0 +1,587 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zkwire/zk"
+)
+
+// ErrStarted is returned by a second Start.
+var ErrStarted = errors.New("node: already started")
+
+// ErrStopped is returned by SetData once the node is no longer kept
+// (after Close, or after a failed Start).
+var ErrStopped = errors.New("node: not kept")
+
+// Option configures a Persistent.
+type Option func(*Persistent)
+
+// WithACL sets the ACL of the node (default: world, all permissions).
+func WithACL(acl []zk.ACL) Option { return func(p *Persistent) { p.acl = acl } }
+
+// WithProtection puts a random id in the node's name ("_c_<uuid>-" before
+// the last segment), so that a create whose reply was lost is found again
+// instead of being made twice. Use it for sequential nodes.
+func WithProtection() Option { return func(p *Persistent) { p.protect = true } }
+
+// Persistent keeps one node in place; see the package documentation for
+// what it guarantees. Its methods are safe for concurrent use.
+type Persistent struct {
+	c       Client
+	mode    zk.CreateMode
+	acl     []zk.ACL
+	protect bool
+	dir     string // parent of the node
+	target  string // path created: dir + "/" + (protected tag) + name
+
+	mu        sync.Mutex
+	data      []byte        // guarded by mu: what the node should hold
+	gen       uint64        // guarded by mu: bumped by every SetData
+	applied   uint64        // guarded by mu: the gen the node is known to hold
+	changed   chan struct{} // guarded by mu: closed and replaced when applied or err change
+	path      string        // guarded by mu: the node's path when last in place
+	err       error         // guarded by mu: why keeping ended; nil while it runs
+	started   bool          // guarded by mu
+	closed    bool          // guarded by mu
+	cancel    context.CancelFunc
+	done      chan struct{} // closed when the keeper goroutine ends
+	kick      chan struct{} // capacity 1: SetData has new data
+	created   chan string   // capacity 1: the latest path created or adopted
+	closeOnce sync.Once
+}
+
+// New prepares a node at path with mode zk.Persistent, zk.Ephemeral,
+// zk.PersistentSequential or zk.EphemeralSequential; nothing is sent until
+// Start. Bad arguments are reported here.
+func New(c Client, path string, data []byte, mode zk.CreateMode, opts ...Option) (*Persistent, error) {
+	if c == nil {
+		return nil, fmt.Errorf("node: nil client: %w", zk.ErrInvalidArgument)
+	}
+	switch mode {
+	case zk.Persistent, zk.Ephemeral, zk.PersistentSequential, zk.EphemeralSequential:
+	default:
+		return nil, fmt.Errorf("node: mode %d not supported (persistent or ephemeral, sequential or not): %w", mode, zk.ErrInvalidArgument)
+	}
+	if err := zk.ValidatePath(path, mode.IsSequential()); err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	if path == "/" {
+		return nil, fmt.Errorf("node: cannot keep the root: %w", zk.ErrInvalidArgument)
+	}
+	p := &Persistent{
+		c: c, mode: mode, acl: zk.WorldACL(zk.PermAll),
+		data: bytes.Clone(data), gen: 1,
+		changed: make(chan struct{}), done: make(chan struct{}),
+		kick: make(chan struct{}, 1), created: make(chan string, 1),
+	}
+	for _, o := range opts {
+		o(p)
+	}
+	if len(p.acl) == 0 {
+		return nil, fmt.Errorf("node: empty ACL: %w", zk.ErrInvalidArgument)
+	}
+	i := strings.LastIndexByte(path, '/')
+	p.dir, p.target = path[:i], path
+	if p.protect {
+		id, err := newID()
+		if err != nil {
+			return nil, err
+		}
+		p.target = p.dir + "/" + zk.ProtectedPrefix + id + "-" + path[i+1:]
+	}
+	if p.dir == "" {
+		p.dir = "/"
+	}
+	return p, nil
+}
+
+// Start creates the node (and its missing parents, as persistent nodes)
+// and returns once it is in place; from then on it is kept until Close.
+// If ctx ends or the create fails for good (no permission, say) first,
+// Start returns why and nothing keeps running; the node may still exist if
+// a create's reply was lost (an ephemeral one goes with the session).
+func (p *Persistent) Start(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("node: nil context: %w", zk.ErrInvalidArgument)
+	}
+	p.mu.Lock()
+	if p.started || p.closed {
+		p.mu.Unlock()
+		return ErrStarted
+	}
+	p.started = true
+	kctx, cancel := context.WithCancel(context.Background())
+	p.cancel = cancel
+	p.mu.Unlock()
+	events := p.c.SessionEvents(kctx)
+	first := make(chan error, 1)
+	go p.run(kctx, events, first)
+	select {
+	case err := <-first:
+		if err == nil {
+			return nil
+		}
+		cancel()
+		<-p.done
+		return err
+	case <-ctx.Done():
+		cancel()
+		<-p.done
+		return ctx.Err()
+	}
+}
+
+// Path returns the node's path as last created or found in place ("" before
+// Start). A sequential node gets a new path each time it is created again;
+// between its loss and its return Path still reports the old one.
+func (p *Persistent) Path() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.path
+}
+
+// Created delivers the node's path each time it is created or adopted (once
+// after Start, again after each re-creation). It holds only the latest path:
+// a slow reader skips older ones. It is never closed.
+func (p *Persistent) Created() <-chan string { return p.created }
+
+// SetData changes the data kept in the node and returns once the node holds
+// it, or when ctx ends (the data is then still applied when it can be).
+// Before Start it only records the data. It fails with ErrStopped (or the
+// reason keeping ended, such as zk.ErrSessionExpired) when the node is no
+// longer kept.
+func (p *Persistent) SetData(ctx context.Context, data []byte) error {
+	if ctx == nil {
+		return fmt.Errorf("node: nil context: %w", zk.ErrInvalidArgument)
+	}
+	p.mu.Lock()
+	if p.closed || p.err != nil {
+		err := p.stoppedErr()
+		p.mu.Unlock()
+		return err
+	}
+	p.data = bytes.Clone(data)
+	p.gen++
+	want, started := p.gen, p.started
+	p.mu.Unlock()
+	if !started {
+		return nil // Start creates the node with it
+	}
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
+	for {
+		p.mu.Lock()
+		applied, ch, err := p.applied, p.changed, p.err
+		p.mu.Unlock()
+		if applied >= want {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// stoppedErr says why the node is not kept; p.mu is held.
+func (p *Persistent) stoppedErr() error {
+	if p.err != nil && !errors.Is(p.err, ErrStopped) {
+		return p.err
+	}
+	return ErrStopped
+}
+
+// Close stops keeping the node, waits for the recipe's goroutine, then
+// deletes the node, whatever its mode (an ephemeral one would go with the
+// session anyway). A delete whose reply is lost is retried; ErrNoNode then
+// means it worked. Close returns the delete's error if it failed for
+// another reason or ctx ended first. Calling it again does nothing.
+func (p *Persistent) Close(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("node: nil context: %w", zk.ErrInvalidArgument)
+	}
+	first := false
+	p.closeOnce.Do(func() { first = true })
+	if !first {
+		return nil
+	}
+	p.mu.Lock()
+	p.closed = true
+	started, cancel := p.started, p.cancel
+	p.mu.Unlock()
+	if !started {
+		return nil
+	}
+	cancel()
+	<-p.done
+	if err := p.remove(ctx, p.Path()); err != nil {
+		return err
+	}
+	if p.protect && p.mode.IsSequential() {
+		// A re-creation cut short by Close may have made a node that was
+		// never reported: its tag finds it.
+		found, err := p.findProtected(ctx)
+		if err != nil {
+			return p.ignoreGone(err)
+		}
+		return p.remove(ctx, found)
+	}
+	return nil
+}
+
+// remove deletes path ("" : nothing), retrying after a lost reply.
+func (p *Persistent) remove(ctx context.Context, path string) error {
+	if path == "" {
+		return nil
+	}
+	for {
+		err := p.c.Delete(ctx, path, -1)
+		switch {
+		case err == nil, errors.Is(err, zk.ErrNoNode):
+			return nil
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue // outcome unknown: ErrNoNode next time means it worked
+		default:
+			return p.ignoreGone(err)
+		}
+	}
+}
+
+// ignoreGone drops the error of a cleanup that the session's end made
+// needless: an ephemeral node went with it.
+func (p *Persistent) ignoreGone(err error) error {
+	if p.mode.IsEphemeral() && (errors.Is(err, zk.ErrSessionExpired) || errors.Is(err, zk.ErrClosed)) {
+		return nil
+	}
+	return err
+}
+
+// run is the keeper: it puts the node in place, watches it, and does it
+// again when the node goes, the session changes or SetData asks. first
+// receives nil once the node is first in place, or why it could not be.
+func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, first chan<- error) {
+	var (
+		cur      string // the node's path; "" while it must be created
+		reported bool
+		failures int
+	)
+	defer func() {
+		p.mu.Lock()
+		if p.err == nil {
+			p.err = ErrStopped
+		}
+		close(p.changed)
+		p.changed = make(chan struct{})
+		p.mu.Unlock()
+		close(p.done)
+	}()
+	end := func(err error) {
+		p.mu.Lock()
+		p.err = err
+		p.mu.Unlock()
+		if !reported {
+			first <- err
+		}
+	}
+	for {
+		w, inPlace, err := p.keep(ctx, &cur)
+		if err == nil {
+			failures = 0
+			if inPlace && !reported {
+				reported = true
+				first <- nil
+			}
+			select {
+			case ev, ok := <-w.C:
+				// Fired (deleted, changed) or ended: look again. An ending
+				// by expiry waits for the new session first.
+				if ok && ev.Err != nil && !awaitSession(ctx, events) {
+					end(ev.Err)
+					return
+				}
+			case _, ok := <-events:
+				w.Stop()
+				if !ok {
+					end(zk.ErrSessionExpired)
+					return
+				}
+			case <-p.kick:
+				w.Stop()
+			case <-ctx.Done():
+				w.Stop()
+				return
+			}
+			continue
+		}
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, zk.ErrConnectionLoss):
+			// The next call waits for the reconnect: retrying cannot spin.
+		case errors.Is(err, zk.ErrSessionExpired):
+			if !awaitSession(ctx, events) {
+				end(err)
+				return
+			}
+		case errors.Is(err, zk.ErrClosed), errors.Is(err, zk.ErrAuthFailed):
+			end(err)
+			return
+		default:
+			if !reported {
+				end(err)
+				return
+			}
+			// No permission, a parent that cannot have children, ...:
+			// someone may fix it, so try again later.
+			failures++
+			if !pause(ctx, events, p.kick, backoff(failures)) {
+				if ctx.Err() == nil {
+					end(zk.ErrSessionExpired)
+				}
+				return
+			}
+		}
+	}
+}
+
+// keep makes sure the node exists, is ours and holds the latest data, and
+// returns an exists watch on it. inPlace is false while another session's
+// ephemeral node holds the path: the watch then waits for it to go.
+func (p *Persistent) keep(ctx context.Context, cur *string) (w *zk.Watch, inPlace bool, err error) {
+	made := false
+	for {
+		if *cur == "" {
+			path, fresh, err := p.create(ctx)
+			if err != nil {
+				return nil, false, err
+			}
+			*cur, made = path, true
+			if !fresh {
+				p.markApplied(0) // adopted: its data must be set
+			}
+		}
+		ok, stat, w, err := p.c.ExistsW(ctx, *cur)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			w.Stop()
+			*cur = ""
+			continue
+		}
+		if !p.ours(stat) {
+			if p.mode.IsSequential() {
+				w.Stop() // a unique name we do not own: make another
+				*cur = ""
+				continue
+			}
+			return w, false, nil
+		}
+		p.mu.Lock()
+		data, gen, applied := p.data, p.gen, p.applied
+		p.mu.Unlock()
+		if applied != gen {
+			w.Stop() // our own set would fire it
+			if _, err := p.c.Set(ctx, *cur, data, -1); err != nil {
+				if errors.Is(err, zk.ErrNoNode) {
+					*cur = ""
+					continue
+				}
+				return nil, false, err
+			}
+			p.markApplied(gen)
+			continue
+		}
+		p.mu.Lock()
+		newPath := p.path != *cur
+		p.path = *cur
+		p.mu.Unlock()
+		if newPath || made {
+			p.announce(*cur)
+		}
+		return w, true, nil
+	}
+}
+
+// ours reports whether the node found is the one this recipe keeps: an
+// ephemeral of this session, or a persistent node.
+func (p *Persistent) ours(stat *zk.Stat) bool {
+	if p.mode.IsEphemeral() {
+		return stat.EphemeralOwner == p.c.SessionID()
+	}
+	return stat.EphemeralOwner == 0
+}
+
+// create makes the node with the latest data. fresh is false when an
+// existing node was adopted instead (its data not known to be ours).
+func (p *Persistent) create(ctx context.Context) (path string, fresh bool, err error) {
+	p.mu.Lock()
+	data, gen := p.data, p.gen
+	p.mu.Unlock()
+	seq := p.mode.IsSequential()
+	for {
+		path, err := p.c.Create(ctx, p.target, data, p.mode, p.acl)
+		switch {
+		case err == nil:
+			p.markApplied(gen)
+			return path, true, nil
+		case !seq && errors.Is(err, zk.ErrNodeExists):
+			// Ours from a create whose reply was lost, or someone else's:
+			// keep checks the owner.
+			return p.target, false, nil
+		case errors.Is(err, zk.ErrNoNode):
+			if err := makeParents(ctx, p.c, p.dir); err != nil {
+				return "", false, err
+			}
+		case errors.Is(err, zk.ErrConnectionLoss):
+			if seq && p.protect {
+				found, err := p.findProtected(ctx)
+				if err != nil {
+					return "", false, err
+				}
+				if found != "" {
+					p.markApplied(gen)
+					return found, true, nil
+				}
+			}
+			// Non-sequential: the retry meets ErrNodeExists if it worked.
+		default:
+			return "", false, err
+		}
+	}
+}
+
+// findProtected looks for the child whose name starts with this node's
+// protected tag.
+func (p *Persistent) findProtected(ctx context.Context) (string, error) {
+	tag := p.target[strings.LastIndexByte(p.target, '/')+1:]
+	tag = tag[:len(zk.ProtectedPrefix)+37] // "_c_" + uuid + "-"
+	for {
+		children, _, err := p.c.Children(ctx, p.dir)
+		if errors.Is(err, zk.ErrConnectionLoss) {
+			continue
+		}
+		if errors.Is(err, zk.ErrNoNode) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		for _, ch := range children {
+			if strings.HasPrefix(ch, tag) {
+				return strings.TrimSuffix(p.dir, "/") + "/" + ch, nil
+			}
+		}
+		return "", nil
+	}
+}
+
+func (p *Persistent) markApplied(gen uint64) {
+	p.mu.Lock()
+	p.applied = gen
+	close(p.changed)
+	p.changed = make(chan struct{})
+	p.mu.Unlock()
+}
+
+// announce replaces whatever Created holds with path. Only the keeper
+// sends, so the drain-then-send cannot block.
+func (p *Persistent) announce(path string) {
+	select {
+	case <-p.created:
+	default:
+	}
+	p.created <- path
+}
+
+// makeParents creates dir and its missing ancestors as empty persistent
+// nodes. Creates whose reply was lost are retried; ErrNodeExists is fine.
+func makeParents(ctx context.Context, c Client, dir string) error {
+	if dir == "/" || dir == "" {
+		return nil
+	}
+	for i := 1; i <= len(dir); i++ {
+		if i < len(dir) && dir[i] != '/' {
+			continue
+		}
+		for {
+			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
+			if err == nil || errors.Is(err, zk.ErrNodeExists) {
+				break
+			}
+			if !errors.Is(err, zk.ErrConnectionLoss) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// awaitSession waits for the session to be connected again after an
+// expiry. It returns false if the client will not get a new session (the
+// events end) or ctx ends.
+func awaitSession(ctx context.Context, events <-chan zk.SessionEvent) bool {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return false
+			}
+			if ev.State == zk.StateConnected || ev.State == zk.StateConnectedReadOnly {
+				return true
+			}
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// pause waits d, or less if a session event or kick comes. It returns false
+// if the events end or ctx ends.
+func pause(ctx context.Context, events <-chan zk.SessionEvent, kick <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case _, ok := <-events:
+		return ok
+	case <-kick:
+	case <-ctx.Done():
+		return false
+	}
+	return true
+}
+
+// backoff is the pause after n consecutive failures: 100 ms doubling up to
+// 5 s.
+func backoff(n int) time.Duration {
+	d := 100 * time.Millisecond
+	for i := 1; i < n && d < 5*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 5*time.Second)
+}
+
+// newID returns a random (version 4) UUID in canonical form.
+func newID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
