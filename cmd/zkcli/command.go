@@ -1,0 +1,249 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/zkwire/zk"
+)
+
+// verb is one command of the CLI: its syntax and how to turn checked
+// arguments into an action.
+type verb struct {
+	name     string
+	args     string // usage of options and arguments, zkCli style
+	summary  string
+	bools    string // option letters that take no value
+	values   string // option letters that take a value
+	min, max int    // how many positional arguments
+	offline  bool   // needs no connection (help)
+	endless  bool   // runs until interrupted (watch): no -cmd-timeout
+	// prepare checks the arguments and returns the action to run; every
+	// input error surfaces here, before anything is sent.
+	prepare func(in *invocation) (action, error)
+}
+
+// action runs a prepared command on a session.
+type action func(ctx context.Context, s *session) error
+
+// command is a parsed, checked command line.
+type command struct {
+	verb *verb
+	act  action
+}
+
+// invocation is a command line split into options and arguments.
+type invocation struct {
+	verb *verb
+	opts map[byte]string // options present; the value for valued ones
+	args []string
+}
+
+func (in *invocation) has(opt byte) bool { _, ok := in.opts[opt]; return ok }
+
+// verbs lists every command, in help order.
+var verbs []*verb
+
+// verbByName finds a verb case-insensitively (zkCli spells getAcl, users
+// type getacl).
+var verbByName = map[string]*verb{}
+
+func init() {
+	verbs = append(verbs, readVerbs()...)
+	verbs = append(verbs, writeVerbs()...)
+	verbs = append(verbs, watchVerb())
+	verbs = append(verbs, &verb{
+		name: "help", summary: "list the commands", max: 0, offline: true,
+		prepare: func(*invocation) (action, error) {
+			return func(_ context.Context, s *session) error { printHelp(s.out); return nil }, nil
+		},
+	})
+	for _, v := range verbs {
+		verbByName[strings.ToLower(v.name)] = v
+	}
+}
+
+// printHelp lists the commands with their syntax.
+func printHelp(w io.Writer) {
+	for _, v := range verbs {
+		fmt.Fprintf(w, "  %-45s %s\n", strings.TrimSpace(v.name+" "+v.args), v.summary)
+	}
+	fmt.Fprintf(w, "  %-45s %s\n", "quit", "leave the shell (also exit, or end of input)")
+}
+
+// usageError is a command line that cannot run; nothing was sent.
+type usageError struct {
+	verb *verb // nil when the verb itself is unknown
+	msg  string
+}
+
+func (e *usageError) Error() string {
+	if e.verb == nil {
+		return e.msg
+	}
+	return fmt.Sprintf("%s: %s\nusage: %s %s", e.verb.name, e.msg, e.verb.name, e.verb.args)
+}
+
+func (in *invocation) usagef(format string, a ...any) error {
+	return &usageError{verb: in.verb, msg: fmt.Sprintf(format, a...)}
+}
+
+// parseCommand splits args (verb first) into options and arguments the
+// way zkCli does: options may come anywhere, grouped (-es) or not, a
+// value attached (-v3) or next (-v 3); "--" ends options, and a token
+// that looks like a negative number is an argument.
+func parseCommand(args []string) (command, error) {
+	v := verbByName[strings.ToLower(args[0])]
+	if v == nil {
+		return command{}, &usageError{msg: fmt.Sprintf("unknown command %q; type help for the list", args[0])}
+	}
+	in := &invocation{verb: v, opts: map[byte]string{}}
+	rest := args[1:]
+	for i := 0; i < len(rest); i++ {
+		tok := rest[i]
+		if tok == "--" {
+			in.args = append(in.args, rest[i+1:]...)
+			break
+		}
+		if len(tok) < 2 || tok[0] != '-' || isNumber(tok) {
+			in.args = append(in.args, tok)
+			continue
+		}
+		for j := 1; j < len(tok); j++ {
+			o := tok[j]
+			switch {
+			case strings.IndexByte(v.bools, o) >= 0:
+				in.opts[o] = ""
+			case strings.IndexByte(v.values, o) >= 0:
+				val := tok[j+1:]
+				if val == "" {
+					if i+1 >= len(rest) {
+						return command{}, in.usagef("option -%c needs a value", o)
+					}
+					i++
+					val = rest[i]
+				}
+				in.opts[o] = val
+				j = len(tok)
+			default:
+				return command{}, in.usagef("unknown option -%c", o)
+			}
+		}
+	}
+	if len(in.args) < v.min {
+		return command{}, in.usagef("missing argument")
+	}
+	if len(in.args) > v.max {
+		return command{}, in.usagef("too many arguments")
+	}
+	act, err := v.prepare(in)
+	if err != nil {
+		return command{}, err
+	}
+	return command{verb: v, act: act}, nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+// pathArg returns argument i (def when absent) checked as a node path.
+func (in *invocation) pathArg(i int, def string, sequential bool) (string, error) {
+	p := def
+	if i < len(in.args) {
+		p = in.args[i]
+	}
+	if err := zk.ValidatePath(p, sequential); err != nil {
+		return "", in.usagef("%s", trimZK(err.Error()))
+	}
+	return p, nil
+}
+
+// version returns the -v option as a version (-1, any, when absent).
+func (in *invocation) version() (int32, error) {
+	s, ok := in.opts['v']
+	if !ok {
+		return -1, nil
+	}
+	v, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, in.usagef("-v %q is not a version number", s)
+	}
+	return int32(v), nil
+}
+
+// session is the connection commands run on, and where they write.
+type session struct {
+	cfg    *config
+	c      *zk.Client // nil for offline commands in one-shot mode
+	out    io.Writer  // command output
+	errOut io.Writer  // errors and notices
+}
+
+// execute runs cmd, bounded by -cmd-timeout unless it is endless.
+func (s *session) execute(ctx context.Context, cmd command) error {
+	if !cmd.verb.endless {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.cmdTimeout)
+		defer cancel()
+	}
+	return cmd.act(ctx, s)
+}
+
+// report prints err (if any) the way zkCli words it and returns the exit
+// status it deserves.
+func (s *session) report(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(s.errOut, ue)
+		return exitUsage
+	}
+	fmt.Fprintln(s.errOut, s.describe(err))
+	return exitFail
+}
+
+// describe words an error as zkCli does ("Node does not exist: /x"), and
+// says which limit a timeout hit.
+func (s *session) describe(err error) string {
+	var oe *zk.OpError
+	path := ""
+	if errors.As(err, &oe) {
+		path = oe.Path
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("timed out after %v (-cmd-timeout): %s", s.cfg.cmdTimeout, trimZK(err.Error()))
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case path == "":
+	case errors.Is(err, zk.ErrNoNode):
+		return "Node does not exist: " + path
+	case errors.Is(err, zk.ErrNodeExists):
+		return "Node already exists: " + path
+	case errors.Is(err, zk.ErrNotEmpty):
+		return "Node not empty: " + path
+	case errors.Is(err, zk.ErrNoChildrenForEphemerals):
+		return "Ephemerals cannot have children: " + path
+	case errors.Is(err, zk.ErrBadVersion):
+		return "version No is not valid : " + path
+	case errors.Is(err, zk.ErrNoAuth):
+		return "Insufficient permission : " + path
+	case errors.Is(err, zk.ErrInvalidACL):
+		return "Acl is not valid : " + path
+	case errors.Is(err, zk.ErrBadArguments):
+		return "Arguments are not valid : " + path
+	}
+	return trimZK(err.Error())
+}
+
+// trimZK drops the library's "zk: " prefix, which means nothing to a
+// command-line user.
+func trimZK(s string) string { return strings.TrimPrefix(s, "zk: ") }

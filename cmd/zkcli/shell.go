@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// maxLine bounds one input line (data included): the server's default
+// packet limit.
+const maxLine = 1 << 20
+
+// runShell connects and runs commands read from stdin, one per line,
+// until quit, end of input, Ctrl-C at the prompt or SIGTERM. Ctrl-C while
+// a command runs stops that command only (that is how a watch ends). The
+// exit status is 1 if any command failed, so scripts piped in can check
+// it.
+func runShell(cfg *config, stdin io.Reader, terminal bool, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	c, err := connect(ctx, cfg, true)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitFail
+	}
+	defer c.Close()
+	s := &session{cfg: cfg, c: c, out: stdout, errOut: stderr}
+
+	// Report session changes (disconnects, a new session after expiry)
+	// as they happen; they explain why commands fail or ephemerals vanish.
+	evCtx, evCancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ev := range c.SessionEvents(evCtx) {
+			if ev.NewSession {
+				fmt.Fprintf(stderr, "session: %s, new session 0x%x (the old one's ephemeral nodes and watches are gone)\n", ev.State, uint64(ev.SessionID))
+			} else {
+				fmt.Fprintf(stderr, "session: %s\n", ev.State)
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer evCancel()
+
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
+	defer signal.Stop(interrupts)
+
+	lines, done := readLines(stdin)
+	defer close(done)
+	status := exitOK
+	for n := 1; ; n++ {
+		if terminal {
+			fmt.Fprintf(stdout, "[zk: %s(%s) %d] ", c.Server(), c.State(), n)
+		}
+		var line string
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				if terminal {
+					fmt.Fprintln(stdout)
+				}
+				return status
+			}
+			line = l
+		case <-interrupts:
+			fmt.Fprintln(stdout)
+			return status
+		case <-ctx.Done():
+			return status
+		}
+		args, err := splitLine(line)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			status = exitFail
+			continue
+		}
+		if len(args) == 0 {
+			continue
+		}
+		if a := strings.ToLower(args[0]); a == "quit" || a == "exit" {
+			return status
+		}
+		cmd, err := parseCommand(args)
+		if err == nil {
+			err = s.runInterruptible(ctx, cmd, interrupts)
+		}
+		if s.report(err) != exitOK {
+			status = exitFail
+		}
+	}
+}
+
+// runInterruptible runs cmd, cancelling it on the next interrupt.
+func (s *session) runInterruptible(ctx context.Context, cmd command, interrupts <-chan os.Signal) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	finished := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-interrupts:
+			cancel()
+		case <-finished:
+		}
+	}()
+	err := s.execute(ctx, cmd)
+	close(finished)
+	wg.Wait()
+	if cmd.verb.endless && errors.Is(err, context.Canceled) {
+		return nil // Ctrl-C is how an endless command ends
+	}
+	return err
+}
+
+// readLines delivers stdin's lines on a channel, so the shell can wait
+// for a line and a signal at once; closing done stops it. A read already
+// blocked on stdin cannot be interrupted, so it may outlive the shell by
+// the time the process takes to exit.
+func readLines(r io.Reader) (<-chan string, chan<- struct{}) {
+	lines := make(chan string)
+	done := make(chan struct{})
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(make([]byte, 64*1024), maxLine)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-done:
+				return
+			}
+		}
+		if err := sc.Err(); err != nil {
+			fmt.Fprintln(os.Stderr, "zkcli: reading commands:", err)
+		}
+	}()
+	return lines, done
+}
+
+// splitLine splits a shell line into words: blanks separate them, '...'
+// quotes literally, "..." quotes with \" and \\ escapes, and a backslash
+// outside quotes escapes the next character. A line starting with # is a
+// comment.
+func splitLine(line string) ([]string, error) {
+	if strings.HasPrefix(strings.TrimSpace(line), "#") {
+		return nil, nil
+	}
+	var (
+		words []string
+		cur   strings.Builder
+		inTok bool
+	)
+	for i := 0; i < len(line); i++ {
+		ch := line[i]
+		switch {
+		case ch == ' ' || ch == '\t' || ch == '\r':
+			if inTok {
+				words = append(words, cur.String())
+				cur.Reset()
+				inTok = false
+			}
+		case ch == '\'':
+			end := strings.IndexByte(line[i+1:], '\'')
+			if end < 0 {
+				return nil, errors.New("unterminated ' quote")
+			}
+			cur.WriteString(line[i+1 : i+1+end])
+			i += end + 1
+			inTok = true
+		case ch == '"':
+			closed := false
+			for i++; i < len(line); i++ {
+				if line[i] == '\\' && i+1 < len(line) && (line[i+1] == '"' || line[i+1] == '\\') {
+					i++
+				} else if line[i] == '"' {
+					closed = true
+					break
+				}
+				cur.WriteByte(line[i])
+			}
+			if !closed {
+				return nil, errors.New("unterminated \" quote")
+			}
+			inTok = true
+		case ch == '\\' && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+			inTok = true
+		default:
+			cur.WriteByte(ch)
+			inTok = true
+		}
+	}
+	if inTok {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/zkwire/zk"
+)
+
+// watchVerb streams a node's changes until interrupted.
+func watchVerb() *verb {
+	return &verb{name: "watch", args: "[-r] path",
+		summary: "stream changes until Ctrl-C: data and children, or with -r every node below",
+		bools:   "r", min: 1, max: 1, endless: true, prepare: prepareWatch}
+}
+
+func prepareWatch(in *invocation) (action, error) {
+	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	if in.has('r') {
+		return func(ctx context.Context, s *session) error { return watchRecursive(ctx, s, p) }, nil
+	}
+	return func(ctx context.Context, s *session) error { return watchNode(ctx, s, p) }, nil
+}
+
+// watchNode prints the node's data and children now and after every
+// change, one line each:
+//
+//	data /p dataVersion=3 "value"
+//	children /p cversion=2 [a, b]
+//	data /p does not exist
+//
+// Changes that land close together may show as their latest state only.
+// It returns nil when ctx ends (Ctrl-C), an error if the watch ends for
+// another reason (session expired, permission denied).
+func watchNode(ctx context.Context, s *session, p string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	data, err := zk.WatchData(ctx, s.c, p)
+	if err != nil {
+		return err
+	}
+	children, err := zk.WatchChildren(ctx, s.c, p)
+	if err != nil {
+		cancel()
+		for range data { // wait for its goroutine to end
+		}
+		return err
+	}
+	var failed error
+	// Read until both streams close, so their goroutines are done; on the
+	// first failure cancel the other one.
+	for data != nil || children != nil {
+		select {
+		case u, ok := <-data:
+			switch {
+			case !ok:
+				data = nil
+			case u.Err != nil:
+				failed, data = u.Err, nil
+				cancel()
+			case u.Stat == nil:
+				fmt.Fprintf(s.out, "data %s does not exist\n", p)
+			default:
+				fmt.Fprintf(s.out, "data %s dataVersion=%d %q\n", p, u.Stat.Version, u.Data)
+			}
+		case u, ok := <-children:
+			switch {
+			case !ok:
+				children = nil
+			case u.Err != nil:
+				failed, children = u.Err, nil
+				cancel()
+			case u.Stat == nil:
+				fmt.Fprintf(s.out, "children %s does not exist\n", p)
+			default:
+				fmt.Fprintf(s.out, "children %s cversion=%d %s\n", p, u.Stat.Cversion, formatList(u.Children))
+			}
+		}
+	}
+	return failed
+}
+
+// watchRecursive prints one line per event on the node or below it
+// ("NodeCreated /p/a", "NodeDataChanged /p/a", "NodeDeleted /p/a") from a
+// persistent recursive watch, until ctx ends. After a reconnect it warns
+// on stderr that changes made meanwhile were not reported.
+func watchRecursive(ctx context.Context, s *session, p string) error {
+	w, err := s.c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+	fmt.Fprintf(s.errOut, "watching %s and below; Ctrl-C to stop\n", p)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.C:
+			switch {
+			case !ok:
+				return nil
+			case ev.Err != nil:
+				return fmt.Errorf("watch %s ended: %s", p, trimZK(ev.Err.Error()))
+			case ev.Resync:
+				fmt.Fprintf(s.errOut, "reconnected: changes made while disconnected were not reported\n")
+			case ev.Type == zk.EventNone:
+				fmt.Fprintf(s.errOut, "session %s\n", ev.State)
+			default:
+				fmt.Fprintf(s.out, "%s %s\n", ev.Type, ev.Path)
+			}
+		}
+	}
+}
