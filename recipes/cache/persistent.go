@@ -1,0 +1,168 @@
+package cache
+
+import (
+	"errors"
+
+	"github.com/zkwire/zk"
+)
+
+// maxBatch bounds how many paths one MultiRead reads (two ops each in a
+// full read), well under the server's packet limit for the request.
+const maxBatch = 128
+
+// runPersistent follows the subtree on one persistent recursive watch.
+// After every (re)registration it reads the whole subtree and diffs it
+// against memory; between full reads it re-reads the paths that events
+// name, in batches. It returns zk.ErrUnimplemented (from AddWatch) when
+// the server has no persistent watches.
+func (t *TreeCache) runPersistent() error {
+	for attempt := 0; ; attempt++ {
+		session := t.c.SessionID()
+		w, err := t.c.AddWatch(t.ctx, t.root, zk.WatchPersistentRecursive)
+		if errors.Is(err, zk.ErrUnimplemented) {
+			return err
+		}
+		if err == nil {
+			err = t.follow(w)
+			w.Stop()
+			if err == nil {
+				return nil // closed
+			}
+			attempt = 0
+		}
+		if err := t.recover(err, session, attempt); err != nil {
+			return err
+		}
+	}
+}
+
+// follow keeps the cache in step with w until w ends or a read fails; it
+// returns why (nil when the cache is closed).
+func (t *TreeCache) follow(w *zk.Watch) error {
+	// The watch is set before this read, so every change the read misses
+	// is announced by an event still waiting in w.C.
+	if err := t.fullRead(); err != nil {
+		return err
+	}
+	for {
+		var first zk.Event
+		var ok bool
+		select {
+		case first, ok = <-w.C:
+		case <-t.ctx.Done():
+			return nil
+		}
+		paths, resync, err := collect(w, first, ok)
+		if err != nil {
+			return err
+		}
+		if resync {
+			// Reconnected: the server replays nothing, so read it all.
+			if err := t.fullRead(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := t.refresh(paths); err != nil {
+			return err
+		}
+	}
+}
+
+// collect gathers the paths named by first and by the events already
+// waiting behind it (up to maxBatch paths), deduplicated in order. It
+// reports a resync, or the error that ended the watch.
+func collect(w *zk.Watch, first zk.Event, ok bool) (paths []string, resync bool, err error) {
+	seen := make(map[string]bool)
+	ev := first
+	for {
+		switch {
+		case !ok:
+			return nil, false, zk.ErrWatchOverflow // ended without a reason: start over
+		case ev.Err != nil:
+			return nil, false, ev.Err
+		case ev.Resync:
+			resync = true
+		case ev.Type != zk.EventNone && !seen[ev.Path]:
+			seen[ev.Path] = true
+			paths = append(paths, ev.Path)
+		}
+		if len(paths) >= maxBatch {
+			return paths, resync, nil
+		}
+		select {
+		case ev, ok = <-w.C:
+		default:
+			return paths, resync, nil
+		}
+	}
+}
+
+// refresh re-reads paths (one MultiRead per batch) and applies what it
+// finds: a node that exists is added or updated, one that does not is
+// removed with its subtree.
+func (t *TreeCache) refresh(paths []string) error {
+	ops := make([]zk.ReadOp, len(paths))
+	for i, p := range paths {
+		ops[i] = zk.GetOp(p)
+	}
+	res, err := t.c.MultiRead(t.ctx, ops...)
+	if err != nil {
+		return err
+	}
+	var evs []Event
+	for i, p := range paths {
+		r := res[i]
+		switch {
+		case r.Err == nil:
+			evs = t.st.upsert(p, r.Data, r.Stat, evs)
+		case errors.Is(r.Err, zk.ErrNoNode):
+			evs = t.st.remove(p, evs)
+		default:
+			// Unreadable (e.g. no permission): leave the cache as it is.
+		}
+	}
+	t.emit(evs, 0)
+	return nil
+}
+
+// fullRead reads the whole subtree level by level (data and children of
+// up to maxBatch nodes per MultiRead), updates memory, removes what it did
+// not find, and then announces Initialized or Resynced.
+func (t *TreeCache) fullRead() error {
+	seen := make(map[string]bool)
+	var evs []Event
+	level := []string{t.root}
+	for len(level) > 0 {
+		var next []string
+		for start := 0; start < len(level); start += maxBatch {
+			chunk := level[start:min(start+maxBatch, len(level))]
+			ops := make([]zk.ReadOp, 0, 2*len(chunk))
+			for _, p := range chunk {
+				ops = append(ops, zk.GetOp(p), zk.ChildrenOp(p))
+			}
+			res, err := t.c.MultiRead(t.ctx, ops...)
+			if err != nil {
+				t.emit(evs, 0) // what was applied so far
+				return err
+			}
+			for i, p := range chunk {
+				data, kids := res[2*i], res[2*i+1]
+				if data.Err != nil {
+					continue // gone (or unreadable): removed below unless seen
+				}
+				seen[p] = true
+				evs = t.st.upsert(p, data.Data, data.Stat, evs)
+				if kids.Err == nil {
+					for _, name := range kids.Children {
+						next = append(next, join(p, name))
+					}
+				}
+			}
+		}
+		level = next
+	}
+	evs = t.st.removeUnseen(seen, evs)
+	t.emit(evs, Resynced)
+	return nil
+}
