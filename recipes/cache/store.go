@@ -16,7 +16,7 @@ type store struct {
 	root string
 
 	mu    sync.RWMutex
-	nodes map[string]*Node              // guarded by mu
+	nodes map[string]*Node               // guarded by mu
 	kids  map[string]map[string]struct{} // guarded by mu: parent path → child names
 }
 
