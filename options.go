@@ -41,8 +41,17 @@ func WithAuth(scheme string, auth []byte) Option {
 	}
 }
 
-// WithTLS connects over TLS with this configuration. Set ServerName (or
-// rely on the host of each server address) for hostname verification.
+// WithTLS connects over TLS with this configuration (the server's
+// secureClientPort; ZooKeeper 3.8 speaks TLS 1.2). The certificate is
+// verified as usual: against cfg.RootCAs (the system pool if nil) and
+// against cfg.ServerName, or, when it is empty, the host of each server
+// address ("127.0.0.1" or "zk1.example.com"), so hostname verification is
+// on by default. Put a client certificate in cfg.Certificates for servers
+// that require one (ssl.clientAuth=need). If every server rejects the TLS
+// handshake before the first session (unknown authority, wrong name,
+// missing client certificate), Connect returns that error at once rather
+// than retrying until its context ends; once connected, such failures
+// are retried like any outage.
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.conn.TLS = cfg } }
 
 // WithDialer replaces the TCP dialer (for proxies, tests, custom DNS).

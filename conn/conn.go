@@ -112,7 +112,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		last := c.lastErr
 		c.mu.Unlock()
 		if last != nil {
-			return nil, fmt.Errorf("zk: no session: %w (last attempt: %v)", ctx.Err(), last)
+			return nil, fmt.Errorf("zk: no session: %w (last attempt: %w)", ctx.Err(), last)
 		}
 		return nil, ctx.Err()
 	}

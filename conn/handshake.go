@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -225,6 +226,19 @@ func readHandshakeFrame(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// tlsRejected reports whether a connection attempt failed because one side
+// of the TLS handshake refused the other: this client's verification of
+// the server certificate, or an alert from a server that refused ours.
+func tlsRejected(err error) bool {
+	var verr *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	// crypto/tls reports a peer's alert as a *net.OpError "remote error".
+	var alert *net.OpError
+	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &host) ||
+		(errors.As(err, &alert) && alert.Op == "remote error")
 }
 
 var errExpectsTLS = protocolErr("server answered with TLS: it expects TLS on this port (set Config.TLS)")

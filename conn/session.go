@@ -22,6 +22,7 @@ func (c *Conn) run(first chan<- error) {
 		}
 	}
 	failures := 0
+	tlsRejections := 0 // consecutive, before the first session
 	for {
 		if c.ctx.Err() != nil {
 			c.shutdown()
@@ -54,6 +55,21 @@ func (c *Conn) run(first chan<- error) {
 			c.lastErr = err
 			c.mu.Unlock()
 			c.log.Debug("zk: connection attempt failed", "server", addr, "err", err)
+			// A TLS setup that every server rejects (a certificate signed
+			// by another CA, a wrong name, a client certificate missing)
+			// is a configuration error, not an outage: Dial reports it at
+			// once instead of retrying until its context ends. Once a
+			// session exists, such failures are retried like any other.
+			if tlsRejected(err) {
+				tlsRejections++
+			} else {
+				tlsRejections = 0
+			}
+			if !reported && tlsRejections >= len(c.cfg.Servers) {
+				report(err)
+				c.idleUntilClose()
+				return
+			}
 			failures++
 			c.pause(backoff(failures))
 			continue
