@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	gozk "github.com/go-zookeeper/zk"
+	"github.com/zkwire/zk/bench"
+)
+
+// dialGoZK is the bench.Dialer of go-zookeeper/zk. Its Connect returns
+// before a session exists, so this waits for StateHasSession, as a user
+// would.
+func dialGoZK(ctx context.Context, servers []string) (bench.Client, error) {
+	c, events, err := gozk.Connect(servers, 15*time.Second, gozk.WithLogger(quiet{}))
+	if err != nil {
+		return nil, err
+	}
+	for {
+		select {
+		case ev := <-events:
+			if ev.State == gozk.StateHasSession {
+				return goClient{c}, nil
+			}
+		case <-ctx.Done():
+			c.Close()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// quiet silences go-zookeeper, which logs every connect by default.
+type quiet struct{}
+
+func (quiet) Printf(string, ...interface{}) {}
+
+// goClient adapts *gozk.Conn; go-zookeeper takes no contexts.
+type goClient struct{ c *gozk.Conn }
+
+var openACL = gozk.WorldACL(gozk.PermAll)
+
+func (g goClient) Get(_ context.Context, path string) ([]byte, error) {
+	data, _, err := g.c.Get(path)
+	return data, err
+}
+
+func (g goClient) Set(_ context.Context, path string, data []byte) error {
+	_, err := g.c.Set(path, data, -1)
+	return err
+}
+
+func (g goClient) Create(_ context.Context, path string, data []byte) error {
+	_, err := g.c.Create(path, data, 0, openACL)
+	return err
+}
+
+func (g goClient) Delete(_ context.Context, path string) error {
+	return g.c.Delete(path, -1)
+}
+
+func (g goClient) MultiSet(_ context.Context, paths []string, data []byte) error {
+	ops := make([]interface{}, len(paths))
+	for i, p := range paths {
+		ops[i] = &gozk.SetDataRequest{Path: p, Data: data, Version: -1}
+	}
+	_, err := g.c.Multi(ops...)
+	return err
+}
+
+func (g goClient) GetW(_ context.Context, path string) (bench.Watch, error) {
+	_, _, ch, err := g.c.GetW(path)
+	if err != nil {
+		return nil, err
+	}
+	return goWatch(ch), nil // a channel in an interface: no allocation
+}
+
+func (g goClient) Close() error { g.c.Close(); return nil }
+
+type goWatch <-chan gozk.Event
+
+func (w goWatch) Wait(ctx context.Context) bool {
+	select {
+	case ev, ok := <-w:
+		return ok && ev.Err == nil && ev.Type != gozk.EventNotWatching
+	case <-ctx.Done():
+		return false
+	}
+}
