@@ -30,17 +30,17 @@ func atMost(x float64) func(zk, peer float64) bool {
 }
 
 var (
-	opsPerS  = figure{name: "ops/s", get: func(r bench.Result) float64 { return r.OpsPerS }}
-	p50      = figure{name: "p50 µs", get: func(r bench.Result) float64 { return r.P50us }}
-	p99      = figure{name: "p99 µs", get: func(r bench.Result) float64 { return r.P99us }}
-	cpuPerOp = figure{name: "CPU/op µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
-	allocs   = figure{name: "allocs/op", get: func(r bench.Result) float64 { return r.AllocsPerOp }}
-	rss      = figure{name: "max RSS MB", get: func(r bench.Result) float64 { return r.MaxRSSMB }}
-	register = figure{name: "register s", get: func(r bench.Result) float64 { return r.RegisterS }}
-	deliver  = figure{name: "fire+deliver s", get: func(r bench.Result) float64 { return r.DeliverS }}
-	heap     = figure{name: "heap B/watch", get: func(r bench.Result) float64 { return r.HeapPerWatch }}
-	restored = figure{name: "cut→watches back s", get: func(r bench.Result) float64 { return r.RestoredS }}
-	recovered  = figure{name: "cut→back+events s", get: func(r bench.Result) float64 { return r.RecoverS }}
+	opsPerS   = figure{name: "ops/s", get: func(r bench.Result) float64 { return r.OpsPerS }}
+	p50       = figure{name: "p50 µs", get: func(r bench.Result) float64 { return r.P50us }}
+	p99       = figure{name: "p99 µs", get: func(r bench.Result) float64 { return r.P99us }}
+	cpuPerOp  = figure{name: "CPU/op µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
+	allocs    = figure{name: "allocs/op", get: func(r bench.Result) float64 { return r.AllocsPerOp }}
+	rss       = figure{name: "max RSS MB", get: func(r bench.Result) float64 { return r.MaxRSSMB }}
+	register  = figure{name: "register s", get: func(r bench.Result) float64 { return r.RegisterS }}
+	deliver   = figure{name: "fire+deliver s", get: func(r bench.Result) float64 { return r.DeliverS }}
+	heap      = figure{name: "heap B/watch", get: func(r bench.Result) float64 { return r.HeapPerWatch }}
+	restored  = figure{name: "cut→watches back s", get: func(r bench.Result) float64 { return r.RestoredS }}
+	recovered = figure{name: "cut→back+events s", get: func(r bench.Result) float64 { return r.RecoverS }}
 )
 
 func with(f figure, target string, met func(zk, peer float64) bool) figure {
