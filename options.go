@@ -41,6 +41,20 @@ func WithAuth(scheme string, auth []byte) Option {
 	}
 }
 
+// WithSASL logs in with SASL DIGEST-MD5 as user (a server configured with
+// JAAS DigestLoginModule and the SASL authentication provider) on every
+// connection, before any other request, so the session acts as
+// "sasl:<user>" in ACLs (ACL{Perms, Id{Scheme: "sasl", ID: user}}). The
+// client proves it knows the password without sending it, and checks that
+// the server knows it too. A refused login (wrong password, unknown user)
+// makes Connect fail with ErrAuthFailed, or, on a later reconnect, ends
+// the session in StateAuthFailed with calls failing with ErrAuthFailed:
+// the client does not retry a login that cannot succeed. The password is
+// never logged.
+func WithSASL(user, password string) Option {
+	return func(c *config) { c.conn.SASL = &conn.SASL{User: user, Password: password} }
+}
+
 // WithTLS connects over TLS with this configuration (the server's
 // secureClientPort; ZooKeeper 3.8 speaks TLS 1.2). The certificate is
 // verified as usual: against cfg.RootCAs (the system pool if nil) and

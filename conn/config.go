@@ -44,6 +44,10 @@ type Config struct {
 	MaxReplySize int
 	// Auth is sent on every connection, before any other request.
 	Auth []AuthInfo
+	// SASL, if set, logs in with SASL DIGEST-MD5 on every connection,
+	// after Auth and before any other request. A refused login ends the
+	// session with StateAuthFailed (Dial returns proto.ErrAuthFailed).
+	SASL *SASL
 	// NewSessionOnExpiry makes the client open a fresh session by itself
 	// after expiry (StateExpired, then StateSyncConnected with newSession
 	// true and a new SessionID) instead of staying expired.
@@ -150,6 +154,19 @@ func (cfg Config) normalize() (Config, error) {
 	if cfg.Dialer == nil {
 		var d net.Dialer
 		cfg.Dialer = d.DialContext
+	}
+	if cfg.SASL != nil {
+		s := *cfg.SASL
+		if s.User == "" {
+			return cfg, errors.New("zk: SASL login without a user name")
+		}
+		if s.Service == "" {
+			s.Service = defaultSASLService
+		}
+		if s.Host == "" {
+			s.Host = defaultSASLHost
+		}
+		cfg.SASL = &s
 	}
 	auth := make([]AuthInfo, 0, len(cfg.Auth))
 	for _, a := range cfg.Auth {

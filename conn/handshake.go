@@ -26,8 +26,8 @@ const maxHandshakeFrame = 4096
 var aLongTimeAgo = time.Unix(1, 0)
 
 // connect makes one attempt on addr: dial, TLS, ConnectRequest and
-// ConnectResponse, then the replay of every credential, each answered
-// before anything else is sent (the server answers auth packets outside
+// ConnectResponse, then the replay of every credential and the SASL login,
+// each answered before anything else is sent (the server answers auth packets outside
 // the request pipeline, protocol.md §3.3). All of it must fit in the
 // connect timeout, and Close cuts it short. On success the returned link
 // is ready to start; newSession says the server created a session rather
@@ -136,6 +136,15 @@ func (c *Conn) connect(addr string) (l *link, newSession bool, err error) {
 			return nil, false, err
 		}
 		return nil, false, fail("replay credentials to", err)
+	}
+	if c.cfg.SASL != nil {
+		if err := c.saslLogin(nc, c.cfg.SASL); err != nil {
+			var se *saslError
+			if errors.As(err, &se) {
+				return nil, false, err
+			}
+			return nil, false, fail("SASL login with", err)
+		}
 	}
 	if !stop() {
 		// The deadline fired meanwhile and has been set in the past.

@@ -33,6 +33,7 @@ func (c *Conn) run(first chan<- error) {
 		l, newSession, err := c.connect(addr)
 		if err != nil {
 			var ae *authError
+			var se *saslError
 			switch {
 			case c.ctx.Err() != nil:
 				continue // Close cut the attempt short; the loop top ends it
@@ -45,7 +46,7 @@ func (c *Conn) run(first chan<- error) {
 				}
 				failures = 0
 				continue // a fresh session, at once
-			case errors.As(err, &ae):
+			case errors.As(err, &ae), errors.As(err, &se):
 				c.authFailed(addr, err)
 				report(&Error{Kind: proto.ErrAuthFailed, Cause: err})
 				c.idleUntilClose()
