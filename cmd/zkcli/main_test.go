@@ -56,8 +56,14 @@ type result struct {
 // (nil: none), and waits for it.
 func zkcli(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return zkcliAt(t, srv.Addr(), stdin, args...)
+}
+
+// zkcliAt is zkcli against the server at addr.
+func zkcliAt(t *testing.T, addr, stdin string, args ...string) result {
+	t.Helper()
 	ctx := ctxFor(t, 90*time.Second)
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-server", srv.Addr(), "-timeout", "10s"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-server", addr, "-timeout", "10s"}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
