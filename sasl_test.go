@@ -25,7 +25,8 @@ func TestSASLDigest(t *testing.T) {
 	s := startSASLServer(t)
 	proxy := startProxy(t, s.Addr())
 	rec := &stateRecorder{}
-	bob := connectTo(t, []string{proxy.Addr()}, zk.WithSASL("bob", "bobsecret"), zk.WithStateListener(rec.add))
+	log, logged := newCapture()
+	bob := connectTo(t, []string{proxy.Addr()}, zk.WithSASL("bob", "bobsecret"), zk.WithStateListener(rec.add), zk.WithLogger(log))
 	ctx := ctxFor(t, 60*time.Second)
 
 	hasIdentity := func(c *zk.Client, scheme, id string) error {
@@ -74,6 +75,9 @@ func TestSASLDigest(t *testing.T) {
 	}
 	if err := hasIdentity(bob, "sasl", "bob"); err != nil {
 		t.Fatal(err)
+	}
+	if out := logged(); strings.Contains(out, "bobsecret") || !strings.Contains(out, "connected") {
+		t.Fatalf("the log shows the password, or nothing:\n%s", out)
 	}
 }
 
