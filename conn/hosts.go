@@ -44,15 +44,18 @@ const (
 )
 
 // backoff is the pause after the n-th consecutive failed attempt (n ≥ 1):
-// full jitter over a ceiling that doubles from 100 ms up to 1 s. Random
-// pauses keep many clients from reconnecting in lock-step after a server
-// restart; the cap keeps recovery quick, and an unreachable ensemble costs
-// about two attempts per second at most on average. The first attempt
-// and the reconnect after a working connection drops do not wait at all.
+// a ceiling that doubles from 100 ms up to 1 s, and a pause drawn between
+// half the ceiling and the ceiling ("equal jitter"). Random pauses keep
+// many clients from reconnecting in lock-step after a server restart; the
+// floor bounds the attempt rate for certain (when nothing is reachable, at
+// most about 2 attempts per second once the ceiling is reached, and never
+// more than 12 in the first 3 s), and the cap keeps recovery quick. The
+// first attempt and the reconnect after a working connection drops do not
+// wait at all.
 func backoff(n int) time.Duration {
 	ceiling := backoffCap
 	if n < 5 {
 		ceiling = min(backoffBase<<n, backoffCap)
 	}
-	return rand.N(ceiling) + time.Millisecond
+	return ceiling/2 + rand.N(ceiling/2) + time.Millisecond
 }
