@@ -150,7 +150,7 @@ func (c *Client) do(ctx context.Context, op, path string, code proto.Op, req, re
 		return nil, opErr(op, path, err)
 	}
 	call := &conn.Call{Op: code, Req: req, Resp: resp}
-	if err := c.conn.Do(ctx, call); err != nil {
+	if err := c.exec(ctx, call); err != nil {
 		return call, opErr(op, path, err)
 	}
 	return call, nil
@@ -188,6 +188,7 @@ func (s sink) StateChange(st proto.State, newSession bool) {
 	default:
 		c.wm.StateChange(st, newSession)
 	}
+	c.stateMetrics(st, newSession)
 	c.states.push(st)
 	final := st == proto.StateAuthFailed || st == proto.StateClosed ||
 		(st == proto.StateExpired && !c.cfg.newSessionOnExpiry)

@@ -33,6 +33,31 @@
 // states: they re-read on every re-arm, so the latest state is never
 // missed.
 //
+// # Security
+//
+// WithTLS connects to the servers' secure client port, with hostname
+// verification on by default and a client certificate for mutual TLS.
+// WithAuth sends credentials (digest "user:password") and WithSASL logs in
+// with SASL DIGEST-MD5; both are replayed on every connection before any
+// other request, once each. Passwords are never logged. A refused login
+// ends the session with StateAuthFailed and ErrAuthFailed instead of
+// reconnecting forever.
+//
+// # Read-only servers
+//
+// With WithReadOnly the client accepts a server that lost its quorum
+// (StateConnectedReadOnly): reads and watches work, writes fail with
+// ErrNotReadOnly. It looks for a read-write server in the background and
+// moves there by itself.
+//
+// # Metrics
+//
+// WithMetrics reports every request (operation, latency, outcome, hence
+// the requests in flight), reconnects and expiries to a Metrics
+// implementation; Client.Stats gives the watch gauges (registrations by
+// kind, overflows). Unused, metrics cost one nil check per request. See
+// the WithMetrics example for an expvar adapter.
+//
 // # Layers
 //
 // The client is built on package conn (one session: handshake, pipelined

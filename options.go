@@ -20,6 +20,7 @@ type config struct {
 	stateListeners     []func(State)
 	watchBuffer        int
 	newSessionOnExpiry bool
+	metrics            Metrics
 }
 
 // WithSessionTimeout sets the requested session timeout (default 10 s).

@@ -3,6 +3,7 @@ package zk
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/zkwire/zk/conn"
 	"github.com/zkwire/zk/proto"
@@ -66,15 +67,27 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 		return nil, err
 	}
 	call := &conn.Call{Op: code, Resp: resp}
+	var start time.Time
+	if c.cfg.metrics != nil {
+		start = c.requestStarted(code)
+	}
 	w, err := c.wm.Begin(path, kind, func(w *watchmgr.Watcher, server bool) error {
 		call.Req = makeReq(c.chroot.Prefix(path), server)
 		call.OnReply = func(cl *conn.Call) { w.Commit(registered(cl.Err)) }
 		return c.conn.Submit(call)
 	})
-	if err != nil {
+	if err == nil {
+		err = c.conn.Wait(ctx, call)
+	} else {
+		w = nil
+	}
+	if c.cfg.metrics != nil {
+		c.requestDone(code, start, err)
+	}
+	if w == nil {
 		return nil, opErr(op, path, err)
 	}
-	if err := c.conn.Wait(ctx, call); err != nil {
+	if err != nil {
 		if set, _ := registered(err); set && call.Err != nil && ctx.Err() == nil {
 			return w, opErr(op, path, err) // exists on a missing node: watch set
 		}
