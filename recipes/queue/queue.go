@@ -1,0 +1,308 @@
+package queue
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/zkwire/zk"
+)
+
+// Client is the part of *zk.Client the recipe uses.
+type Client interface {
+	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
+	Get(ctx context.Context, path string) ([]byte, *zk.Stat, error)
+	Delete(ctx context.Context, path string, version int32) error
+	Children(ctx context.Context, path string) ([]string, *zk.Stat, error)
+	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
+	Multi(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error)
+}
+
+var _ Client = (*zk.Client)(nil)
+
+// ErrEmpty is returned by Poll when the queue has no item.
+var ErrEmpty = errors.New("queue: empty")
+
+const (
+	itemMark      = "-item-" // in every item's name, before the sequence number
+	receiptPrefix = "taken-" // receipts: "taken-" + the item's name
+	seqDigits     = 10       // the server's sequence suffix
+	cleanupWithin = 10 * time.Second
+)
+
+// Queue is a FIFO queue in the children of one node (created with its
+// parents by the first Put or Take). Its methods are safe for concurrent
+// use.
+type Queue struct {
+	c   Client
+	dir string
+}
+
+// New returns the queue kept under dir; nothing is sent.
+func New(c Client, dir string) (*Queue, error) {
+	if c == nil {
+		return nil, fmt.Errorf("queue: nil client: %w", zk.ErrInvalidArgument)
+	}
+	if err := zk.ValidatePath(dir, false); err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	if dir == "/" {
+		return nil, fmt.Errorf("queue: cannot use the root: %w", zk.ErrInvalidArgument)
+	}
+	return &Queue{c: c, dir: dir}, nil
+}
+
+// Put appends data to the queue, exactly once even if a reply is lost.
+func (q *Queue) Put(ctx context.Context, data []byte) error {
+	id, err := randomHex(16)
+	if err != nil {
+		return err
+	}
+	tag := zk.ProtectedPrefix + id + "-"
+	for {
+		_, err := q.c.Create(ctx, q.dir+"/"+tag+itemMark[1:], data, zk.PersistentSequential, zk.WorldACL(zk.PermAll))
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, zk.ErrNoNode):
+			if err := makeParents(ctx, q.c, q.dir); err != nil {
+				return err
+			}
+		case errors.Is(err, zk.ErrConnectionLoss):
+			found, err := q.hasTag(ctx, tag)
+			if err != nil {
+				return err
+			}
+			if found {
+				return nil
+			}
+			// Not there: the create did not happen; try again.
+		default:
+			return err
+		}
+	}
+}
+
+// hasTag reports whether an item whose name starts with tag is in the
+// queue (or was: an item already taken counts too, via its receipt).
+func (q *Queue) hasTag(ctx context.Context, tag string) (bool, error) {
+	for {
+		children, _, err := q.c.Children(ctx, q.dir)
+		switch {
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue
+		case errors.Is(err, zk.ErrNoNode):
+			return false, nil
+		case err != nil:
+			return false, err
+		}
+		for _, ch := range children {
+			if strings.HasPrefix(strings.TrimPrefix(ch, receiptPrefix), tag) {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+}
+
+// Poll takes the head of the queue, or returns ErrEmpty at once.
+func (q *Queue) Poll(ctx context.Context) ([]byte, error) {
+	for {
+		children, _, err := q.c.Children(ctx, q.dir)
+		switch {
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue
+		case errors.Is(err, zk.ErrNoNode):
+			return nil, ErrEmpty
+		case err != nil:
+			return nil, err
+		}
+		data, ok, err := q.takeFirst(ctx, children)
+		if err != nil || ok {
+			return data, err
+		}
+		return nil, ErrEmpty
+	}
+}
+
+// Take takes the head of the queue, waiting for an item if there is none,
+// until ctx ends.
+func (q *Queue) Take(ctx context.Context) ([]byte, error) {
+	for {
+		children, _, w, err := q.c.ChildrenW(ctx, q.dir)
+		switch {
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue
+		case errors.Is(err, zk.ErrNoNode):
+			if err := makeParents(ctx, q.c, q.dir); err != nil {
+				return nil, err
+			}
+			continue
+		case err != nil:
+			return nil, err
+		}
+		data, ok, err := q.takeFirst(ctx, children)
+		if err != nil || ok {
+			w.Stop()
+			return data, err
+		}
+		select {
+		case <-w.C:
+			// Changed, or ended by expiry or Close: the next listing says.
+		case <-ctx.Done():
+			w.Stop()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// takeFirst tries the items among children lowest first; ok is false if
+// every one was gone.
+func (q *Queue) takeFirst(ctx context.Context, children []string) ([]byte, bool, error) {
+	items := items(children)
+	for _, name := range items {
+		data, ok, err := q.take(ctx, name)
+		if err != nil || ok {
+			return data, ok, err
+		}
+	}
+	return nil, false, nil
+}
+
+// take tries to take one item: ok is false if another consumer took it.
+func (q *Queue) take(ctx context.Context, name string) ([]byte, bool, error) {
+	path := q.dir + "/" + name
+	receipt := q.dir + "/" + receiptPrefix + name
+	token, err := randomHex(8)
+	if err != nil {
+		return nil, false, err
+	}
+	for {
+		data, stat, err := q.c.Get(ctx, path)
+		switch {
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue
+		case errors.Is(err, zk.ErrNoNode):
+			return nil, false, nil
+		case err != nil:
+			return nil, false, err
+		}
+		_, err = q.c.Multi(ctx,
+			zk.DeleteOp(path, stat.Version),
+			zk.CreateOp(receipt, []byte(token), zk.Ephemeral, zk.WorldACL(zk.PermAll)))
+		var me *zk.MultiError
+		switch {
+		case err == nil:
+			q.dropReceipt(ctx, receipt)
+			return data, true, nil
+		case errors.As(err, &me):
+			return nil, false, nil // gone, or taken: next item
+		case errors.Is(err, zk.ErrConnectionLoss), ctx.Err() != nil:
+			// Sent, outcome unknown: the receipt says. Even if ctx has
+			// ended, an item we took must be returned, not lost.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupWithin)
+			mine, again, rerr := q.resolve(rctx, path, receipt, token)
+			cancel()
+			if rerr != nil {
+				return nil, false, errors.Join(err, rerr)
+			}
+			if mine {
+				q.dropReceipt(ctx, receipt)
+				return data, true, nil
+			}
+			if !again || ctx.Err() != nil {
+				return nil, false, ctx.Err()
+			}
+		default:
+			return nil, false, err
+		}
+	}
+}
+
+// resolve finds out whether a Take whose reply was lost got the item:
+// mine if our receipt is there; again if the item is still there (the
+// take did not happen).
+func (q *Queue) resolve(ctx context.Context, path, receipt, token string) (mine, again bool, err error) {
+	for {
+		data, _, err := q.c.Get(ctx, receipt)
+		switch {
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue
+		case err == nil:
+			return string(data) == token, false, nil
+		case !errors.Is(err, zk.ErrNoNode):
+			return false, false, err
+		}
+		_, _, err = q.c.Get(ctx, path)
+		switch {
+		case errors.Is(err, zk.ErrConnectionLoss):
+			continue
+		case err == nil:
+			return false, true, nil
+		case errors.Is(err, zk.ErrNoNode):
+			return false, false, nil // taken, and its receipt already dropped
+		default:
+			return false, false, err
+		}
+	}
+}
+
+// dropReceipt deletes a receipt once its take is known to have worked.
+// Failing is harmless: it is ephemeral, and goes with the session.
+func (q *Queue) dropReceipt(ctx context.Context, receipt string) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupWithin)
+	defer cancel()
+	for {
+		err := q.c.Delete(dctx, receipt, -1)
+		if !errors.Is(err, zk.ErrConnectionLoss) {
+			return
+		}
+	}
+}
+
+// items returns the item names among children, in sequence order.
+func items(children []string) []string {
+	out := make([]string, 0, len(children))
+	for _, ch := range children {
+		if !strings.HasPrefix(ch, receiptPrefix) && strings.Contains(ch, itemMark) && len(ch) > seqDigits {
+			out = append(out, ch)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		return strings.Compare(a[len(a)-seqDigits:], b[len(b)-seqDigits:])
+	})
+	return out
+}
+
+// makeParents creates dir and its missing ancestors as empty persistent
+// nodes; ErrNodeExists (perhaps of a retried create) is fine.
+func makeParents(ctx context.Context, c Client, dir string) error {
+	for i := 1; i <= len(dir); i++ {
+		if i < len(dir) && dir[i] != '/' {
+			continue
+		}
+		for {
+			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
+			if err == nil || errors.Is(err, zk.ErrNodeExists) {
+				break
+			}
+			if !errors.Is(err, zk.ErrConnectionLoss) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func randomHex(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
+}
