@@ -241,6 +241,7 @@ func (l *Latch) campaign(ctx context.Context) {
 	defer cancelEv()
 	events := l.c.SessionEvents(evCtx)
 	backoff := 50 * time.Millisecond
+	ended := false // the subscription closed: the client can no longer act
 	for {
 		if l.m.Node() != "" {
 			l.release(ctx) // a release that failed before: try again
@@ -250,7 +251,8 @@ func (l *Latch) campaign(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			if over(events) || errors.Is(err, zk.ErrClosed) || errors.Is(err, zk.ErrAuthFailed) {
+			ended = ended || over(events)
+			if ended || errors.Is(err, zk.ErrClosed) || errors.Is(err, zk.ErrAuthFailed) {
 				l.fail(err)
 				return
 			}
@@ -278,6 +280,7 @@ func (l *Latch) campaign(ctx context.Context) {
 			case _, ok := <-events:
 				if !ok {
 					events = nil // the client ended: Lost closes too
+					ended = true
 				}
 			}
 		}
@@ -303,6 +306,9 @@ func (l *Latch) release(ctx context.Context) {
 // over drains the pending session events and reports whether the
 // subscription has closed: the client can no longer act.
 func over(events <-chan zk.SessionEvent) bool {
+	if events == nil {
+		return false
+	}
 	for {
 		select {
 		case _, ok := <-events:
