@@ -1,0 +1,332 @@
+package group
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/node"
+)
+
+// Client is the part of *zk.Client the recipe uses.
+type Client interface {
+	node.Client
+	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
+	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
+}
+
+var _ Client = (*zk.Client)(nil)
+
+// ErrNotJoined is returned by Leave for an id this Members did not join.
+var ErrNotJoined = errors.New("group: not joined")
+
+// ErrJoined is returned by Join for an id this Members already joined.
+var ErrJoined = errors.New("group: already joined")
+
+// Member is one member of the group.
+type Member struct {
+	ID   string
+	Data []byte
+}
+
+// Members is one process's view of a group at a node: the members it
+// joined and, once started, the cached list of all members. Its methods
+// are safe for concurrent use.
+type Members struct {
+	c   Client
+	dir string
+
+	mu      sync.Mutex
+	joined  map[string]*node.Persistent // guarded by mu
+	list    []Member                    // guarded by mu
+	started bool                        // guarded by mu
+	closed  bool                        // guarded by mu
+	cancel  context.CancelFunc
+	done    chan struct{} // closed when the watcher ends
+	changes chan []Member // capacity 1: the latest list
+}
+
+// New returns the group at dir; nothing is sent.
+func New(c Client, dir string) (*Members, error) {
+	if c == nil {
+		return nil, fmt.Errorf("group: nil client: %w", zk.ErrInvalidArgument)
+	}
+	if err := zk.ValidatePath(dir, false); err != nil {
+		return nil, fmt.Errorf("group: %w", err)
+	}
+	return &Members{
+		c: c, dir: dir, joined: make(map[string]*node.Persistent),
+		done: make(chan struct{}), changes: make(chan []Member, 1),
+	}, nil
+}
+
+// Join adds a member with this id and data (an ephemeral child of the
+// group's node, created with missing parents) and keeps it until Leave or
+// Close. It returns once the member is in.
+func (m *Members) Join(ctx context.Context, id string, data []byte) error {
+	if id == "" || strings.Contains(id, "/") {
+		return fmt.Errorf("group: member id %q: %w", id, zk.ErrInvalidArgument)
+	}
+	p, err := node.New(m.c, m.path(id), data, zk.Ephemeral)
+	if err != nil {
+		return fmt.Errorf("group: %w", err)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return node.ErrStopped
+	}
+	if _, ok := m.joined[id]; ok {
+		m.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrJoined, id)
+	}
+	m.joined[id] = p
+	m.mu.Unlock()
+	if err := p.Start(ctx); err != nil {
+		m.mu.Lock()
+		delete(m.joined, id)
+		m.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// Leave removes a member this Members joined.
+func (m *Members) Leave(ctx context.Context, id string) error {
+	m.mu.Lock()
+	p, ok := m.joined[id]
+	delete(m.joined, id)
+	m.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("%w: %s", ErrNotJoined, id)
+	}
+	return p.Close(ctx)
+}
+
+func (m *Members) path(id string) string {
+	return strings.TrimSuffix(m.dir, "/") + "/" + id
+}
+
+// Start reads the member list (creating the group's node if missing) and
+// keeps the cache up to date until Close. It returns once the first list
+// is in, or with ctx's error (then nothing keeps running).
+func (m *Members) Start(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("group: nil context: %w", zk.ErrInvalidArgument)
+	}
+	m.mu.Lock()
+	if m.started || m.closed {
+		m.mu.Unlock()
+		return errors.New("group: already started")
+	}
+	m.started = true
+	wctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.mu.Unlock()
+	events := m.c.SessionEvents(wctx)
+	first := make(chan error, 1)
+	go m.watch(wctx, events, first)
+	select {
+	case err := <-first:
+		if err != nil {
+			cancel()
+			<-m.done
+		}
+		return err
+	case <-ctx.Done():
+		cancel()
+		<-m.done
+		return ctx.Err()
+	}
+}
+
+// Members returns the cached member list, sorted by id (nil before Start).
+func (m *Members) Members() []Member {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.list)
+}
+
+// Changes delivers the member list each time it changes. It holds only the
+// latest list: a slow reader skips older ones. It is closed when the cache
+// stops (Close, or the client's session ended for good).
+func (m *Members) Changes() <-chan []Member { return m.changes }
+
+// Close leaves every member joined through m, stops the cache and waits
+// for its goroutine. It returns the first error of a Leave.
+func (m *Members) Close(ctx context.Context) error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	joined := m.joined
+	m.joined = nil
+	started, cancel := m.started, m.cancel
+	m.mu.Unlock()
+	var errs []error
+	for _, p := range joined {
+		errs = append(errs, p.Close(ctx))
+	}
+	if started {
+		cancel()
+		<-m.done
+	} else {
+		close(m.changes)
+	}
+	return errors.Join(errs...)
+}
+
+// watch keeps the cache: list, read, publish, wait for a change.
+func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, first chan<- error) {
+	defer close(m.done)
+	defer close(m.changes)
+	reported := false
+	report := func(err error) {
+		if !reported {
+			reported = true
+			first <- err
+		}
+	}
+	failures := 0
+	for {
+		children, _, w, err := m.c.ChildrenW(ctx, m.dir)
+		if err == nil {
+			var list []Member
+			list, err = m.read(ctx, children)
+			if err != nil {
+				w.Stop()
+			} else {
+				failures = 0
+				m.publish(list)
+				report(nil)
+				select {
+				case <-w.C:
+					// Changed, or ended by expiry or Close: the next
+					// listing tells which.
+				case <-ctx.Done():
+					w.Stop()
+					return
+				}
+				continue
+			}
+		}
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, zk.ErrConnectionLoss):
+		case errors.Is(err, zk.ErrNoNode):
+			if err := makeParents(ctx, m.c, m.dir); err != nil && !reported {
+				report(err)
+				return
+			}
+		case errors.Is(err, zk.ErrSessionExpired):
+			if !awaitSession(ctx, events) {
+				report(err)
+				return
+			}
+		case errors.Is(err, zk.ErrClosed), errors.Is(err, zk.ErrAuthFailed):
+			report(err)
+			return
+		default:
+			if !reported {
+				report(err)
+				return
+			}
+			failures++
+			select {
+			case <-time.After(min(time.Duration(failures)*200*time.Millisecond, 5*time.Second)):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// read fetches the data of every child in one round trip; a child gone
+// meanwhile is left out (its deletion fires the watch anyway).
+func (m *Members) read(ctx context.Context, children []string) ([]Member, error) {
+	slices.Sort(children)
+	if len(children) == 0 {
+		return []Member{}, nil
+	}
+	ops := make([]zk.ReadOp, len(children))
+	for i, ch := range children {
+		ops[i] = zk.GetOp(m.path(ch))
+	}
+	res, err := m.c.MultiRead(ctx, ops...)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]Member, 0, len(children))
+	for i, r := range res {
+		if r.Err != nil {
+			continue
+		}
+		list = append(list, Member{ID: children[i], Data: r.Data})
+	}
+	return list, nil
+}
+
+// publish stores list and offers it on Changes if it differs.
+func (m *Members) publish(list []Member) {
+	m.mu.Lock()
+	same := m.list != nil && slices.EqualFunc(m.list, list, func(a, b Member) bool {
+		return a.ID == b.ID && bytes.Equal(a.Data, b.Data)
+	})
+	m.list = list
+	m.mu.Unlock()
+	if same {
+		return
+	}
+	select {
+	case <-m.changes:
+	default:
+	}
+	m.changes <- slices.Clone(list)
+}
+
+// awaitSession waits for the session to be connected again after an
+// expiry; false if the client gets no new session or ctx ends.
+func awaitSession(ctx context.Context, events <-chan zk.SessionEvent) bool {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return false
+			}
+			if ev.State == zk.StateConnected || ev.State == zk.StateConnectedReadOnly {
+				return true
+			}
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// makeParents creates dir and its missing ancestors as empty persistent
+// nodes; ErrNodeExists (perhaps of a retried create) is fine.
+func makeParents(ctx context.Context, c Client, dir string) error {
+	for i := 1; i <= len(dir); i++ {
+		if i < len(dir) && dir[i] != '/' {
+			continue
+		}
+		for {
+			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
+			if err == nil || errors.Is(err, zk.ErrNodeExists) {
+				break
+			}
+			if !errors.Is(err, zk.ErrConnectionLoss) {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package group_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/group"
+	"github.com/zkwire/zk/zktest"
+)
+
+// checkList reports how list differs from the members m0..m(n-1) with
+// data "d<i>".
+func checkList(list []group.Member, n int) error {
+	if len(list) != n {
+		return fmt.Errorf("%d members %v, want %d", len(list), list, n)
+	}
+	for i, mb := range list {
+		if mb.ID != fmt.Sprintf("m%02d", i) || string(mb.Data) != fmt.Sprintf("d%d", i) {
+			return fmt.Errorf("member %d = %s %q", i, mb.ID, mb.Data)
+		}
+	}
+	return nil
+}
+
+func TestGroupConvergesAfterExpiry(t *testing.T) {
+	const n, nclients = 10, 3
+	ctx := ctxFor(t, 3*time.Minute)
+	dir := testPath(t) + "/workers"
+	clients := make([]*zk.Client, nclients)
+	groups := make([]*group.Members, nclients)
+	for i := range clients {
+		clients[i] = connect(t, "", zk.WithNewSessionOnExpiry())
+		g, err := group.New(clients[i], dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		groups[i] = g
+		t.Cleanup(func() { g.Close(context.Background()) })
+	}
+	obsClient := connect(t, "")
+	obs, _ := group.New(obsClient, dir)
+	if err := obs.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { obs.Close(context.Background()) })
+	for i := range n {
+		if err := groups[i%nclients].Join(ctx, fmt.Sprintf("m%02d", i), fmt.Appendf(nil, "d%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The Changes channel reaches the full list.
+	for done := false; !done; {
+		select {
+		case list := <-obs.Changes():
+			done = checkList(list, n) == nil
+		case <-time.After(30 * time.Second):
+			t.Fatal("Changes never delivered the full list")
+		}
+	}
+	eventually(t, 30*time.Second, func() error { return checkList(obs.Members(), n) })
+
+	victim := clients[0]
+	old := victim.SessionID()
+	if err := zktest.ExpireSession(ctx, srv.Addr(), old, victim.SessionPassword()); err != nil {
+		t.Fatal(err)
+	}
+	// Converges: every member back, the victim's ones owned by its new
+	// session.
+	eventually(t, 60*time.Second, func() error {
+		if err := checkList(obs.Members(), n); err != nil {
+			return err
+		}
+		for i := range n {
+			c := clients[i%nclients]
+			_, stat, err := obsClient.Get(ctx, fmt.Sprintf("%s/m%02d", dir, i))
+			if err != nil {
+				return err
+			}
+			if stat.EphemeralOwner != c.SessionID() || stat.EphemeralOwner == old {
+				return fmt.Errorf("m%02d owned by %#x, want %#x (old %#x)", i, stat.EphemeralOwner, c.SessionID(), old)
+			}
+		}
+		return nil
+	})
+
+	// Leave and Close take members out.
+	if err := groups[1].Leave(ctx, "m01"); err != nil {
+		t.Fatal(err)
+	}
+	if err := groups[1].Leave(ctx, "m01"); !errors.Is(err, group.ErrNotJoined) {
+		t.Fatalf("second Leave = %v, want ErrNotJoined", err)
+	}
+	if err := groups[2].Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		var ids []string
+		for _, mb := range obs.Members() {
+			ids = append(ids, mb.ID)
+		}
+		if want := "[m00 m03 m04 m06 m07 m09]"; fmt.Sprint(ids) != want {
+			return fmt.Errorf("members %v, want %s", ids, want)
+		}
+		return nil
+	})
+}
+
+func TestGroupBadInputAndClose(t *testing.T) {
+	c := connect(t, "")
+	ctx := ctxFor(t, 30*time.Second)
+	if _, err := group.New(c, "rel"); err == nil {
+		t.Fatal("New with a relative path succeeded")
+	}
+	g, err := group.New(c, testPath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"", "a/b", ".."} {
+		if err := g.Join(ctx, id, nil); err == nil {
+			t.Errorf("Join(%q) succeeded", id)
+		}
+	}
+	if err := g.Join(ctx, "x", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Join(ctx, "x", nil); !errors.Is(err, group.ErrJoined) {
+		t.Fatalf("second Join = %v, want ErrJoined", err)
+	}
+	if err := g.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Members(); len(got) != 1 || got[0].ID != "x" {
+		t.Fatalf("members %v", got)
+	}
+	if err := g.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for range g.Changes() {
+	}
+}
