@@ -74,8 +74,22 @@ func WithDialer(dial func(ctx context.Context, network, addr string) (net.Conn, 
 	return func(c *config) { c.conn.Dialer = dial }
 }
 
-// WithReadOnly lets the client connect to a server that lost its quorum
-// and serves reads only (state StateConnectedReadOnly).
+// WithReadOnly lets the client use a server that lost its quorum and
+// serves reads only: the state is then StateConnectedReadOnly, reads and
+// watches work, writes fail with ErrNotReadOnly. Meanwhile the client
+// probes the other servers (200 ms, then doubling up to 10 s) and moves to
+// the first that serves writes again, by itself.
+//
+// ZooKeeper's read-only servers refuse existing sessions. A session made
+// by a read-write server is therefore kept, not used: the client reads
+// through a stand-in session of the read-only server, SessionID stays the
+// same, and the real session (with its ephemeral nodes) is presented
+// again to the next read-write server; it survives if that happens within
+// its timeout. A session the client started on a read-only server (the
+// quorum was already down) is local to that server: the first read-write
+// server gives the client a new one, so SessionID changes (listeners see
+// StateConnected for a new session), and its watches are carried over.
+// Read-only servers need localSessionsEnabled=true (3.7+).
 func WithReadOnly() Option { return func(c *config) { c.conn.CanBeReadOnly = true } }
 
 // WithMaxPacketSize sets the largest request the client sends (default

@@ -68,6 +68,7 @@ type Conn struct {
 	// recover from. Guarded by mu.
 	closing bool
 	lastErr error // why the last connection attempt failed; guarded by mu
+	ro      roState // read-only mode bookkeeping (readonly.go); guarded by mu
 
 	closeOnce sync.Once
 }

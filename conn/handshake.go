@@ -31,8 +31,13 @@ var aLongTimeAgo = time.Unix(1, 0)
 // the request pipeline, protocol.md §3.3). All of it must fit in the
 // connect timeout, and Close cuts it short. On success the returned link
 // is ready to start; newSession says the server created a session rather
-// than re-attaching ours.
-func (c *Conn) connect(addr string) (l *link, newSession bool, err error) {
+// than re-attaching ours, and carry that the watches of the session it
+// replaces must be registered on it all the same (see readonly.go).
+//
+// With standIn (read-only mode, see readonly.go) the attempt asks for a
+// session of its own from a read-only server that refused ours, and keeps
+// ours to present again to the next read-write server.
+func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bool, err error) {
 	c.mu.Lock()
 	timeout := c.negotiated
 	if timeout == 0 {
@@ -42,7 +47,7 @@ func (c *Conn) connect(addr string) (l *link, newSession bool, err error) {
 	// accepted it (Java's seenRwServerBefore): one a read-only server
 	// handed out is local to that server.
 	sid, pw := int64(0), make([]byte, 16)
-	if c.resumable {
+	if c.resumable && !standIn {
 		sid, pw = c.sessionID, c.passwd
 	}
 	auth := slices.Clone(c.auth)
@@ -53,7 +58,7 @@ func (c *Conn) connect(addr string) (l *link, newSession bool, err error) {
 	defer cancel()
 	raw, err := c.cfg.Dialer(ctx, "tcp", addr)
 	if err != nil {
-		return nil, false, fmt.Errorf("zk: dial %s: %w", addr, err)
+		return nil, false, false, fmt.Errorf("zk: dial %s: %w", addr, err)
 	}
 	// The context becomes a deadline: when it ends (connect timeout or
 	// Close) every blocked read and write of the handshake returns.
@@ -84,7 +89,7 @@ func (c *Conn) connect(addr string) (l *link, newSession bool, err error) {
 		}
 		tc := tls.Client(raw, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return nil, false, fail("TLS handshake with", err)
+			return nil, false, false, fail("TLS handshake with", err)
 		}
 		nc = tc
 	}
@@ -104,66 +109,85 @@ func (c *Conn) connect(addr string) (l *link, newSession bool, err error) {
 	// unread bytes, and the "expired" answer could be lost (Java does the
 	// same).
 	if _, err := nc.Write(b); err != nil {
-		return nil, false, fail("send ConnectRequest to", err)
+		return nil, false, false, fail("send ConnectRequest to", err)
 	}
 	frame, err := readHandshakeFrame(nc)
 	if err != nil {
-		return nil, false, fail("handshake with", err)
+		return nil, false, false, fail("handshake with", err)
 	}
 	if len(frame) == proto.ReplyHeaderSize {
 		// A read-only server that cannot give us a session answers with a
 		// bare ReplyHeader (protocol.md §2.4): try the next server.
 		var h proto.ReplyHeader
 		_ = proto.Unmarshal(frame, &h)
-		return nil, false, fmt.Errorf("zk: %s is a read-only server and refused the session (%v)", addr, h.Err)
+		return nil, false, false, fmt.Errorf("zk: %s is a read-only server and refused the session (%v)", addr, h.Err)
 	}
 	var resp proto.ConnectResponse
 	if err := proto.Unmarshal(frame, &resp); err != nil {
-		return nil, false, fail("handshake with", protocolErr("undecodable ConnectResponse (% x): %v", frame, err))
+		return nil, false, false, fail("handshake with", protocolErr("undecodable ConnectResponse (% x): %v", frame, err))
 	}
 	switch {
 	case resp.TimeOut <= 0 && sid != 0:
-		return nil, false, errSessionInvalid
+		return nil, false, false, errSessionInvalid
 	case resp.TimeOut <= 0:
-		return nil, false, fail("handshake with", protocolErr("server refused to create a session"))
+		return nil, false, false, fail("handshake with", protocolErr("server refused to create a session"))
 	case sid != 0 && resp.SessionID != sid:
-		return nil, false, fail("handshake with", protocolErr("asked for session %s, got %s", sessionHex(sid), sessionHex(resp.SessionID)))
+		return nil, false, false, fail("handshake with", protocolErr("asked for session %s, got %s", sessionHex(sid), sessionHex(resp.SessionID)))
+	case standIn && !resp.ReadOnly:
+		// The server has its quorum back and made a session we do not
+		// want: end it, and present ours on the next attempt.
+		closeSpareSession(nc)
+		return nil, false, false, fmt.Errorf("zk: %s serves writes again", addr)
 	}
 
 	if err := replayAuth(nc, auth); err != nil {
 		var ae *authError
 		if errors.As(err, &ae) {
-			return nil, false, err
+			return nil, false, false, err
 		}
-		return nil, false, fail("replay credentials to", err)
+		return nil, false, false, fail("replay credentials to", err)
 	}
 	if c.cfg.SASL != nil {
 		if err := c.saslLogin(nc, c.cfg.SASL); err != nil {
 			var se *saslError
 			if errors.As(err, &se) {
-				return nil, false, err
+				return nil, false, false, err
 			}
-			return nil, false, fail("SASL login with", err)
+			return nil, false, false, fail("SASL login with", err)
 		}
 	}
 	if !stop() {
 		// The deadline fired meanwhile and has been set in the past.
-		return nil, false, fail("handshake with", context.DeadlineExceeded)
+		return nil, false, false, fail("handshake with", context.DeadlineExceeded)
 	}
 	nc.SetDeadline(time.Time{})
 	ok = true
 
 	negotiated := time.Duration(resp.TimeOut) * time.Millisecond
 	c.mu.Lock()
+	if standIn {
+		// Ours stays the session: only this connection uses the stand-in.
+		c.negotiated = negotiated
+		c.ro.standIn = resp.SessionID
+		c.mu.Unlock()
+		return newLink(c, nc, addr, negotiated, true), false, false, nil
+	}
 	newSession = sid == 0
+	// A session a read-only server created is replaced by the first
+	// read-write server's: carry its watches over (nothing else of it can
+	// exist: it could not create anything).
+	carry = newSession && c.ro.localSession && c.sessionID != 0
 	c.sessionID, c.passwd, c.negotiated = resp.SessionID, resp.Passwd, negotiated
+	c.ro.standIn = 0
 	if !resp.ReadOnly {
 		c.resumable = true
+		c.ro.localSession = false
 	} else if newSession {
 		c.resumable = false
+		c.ro.localSession = true
 	}
 	c.mu.Unlock()
-	return newLink(c, nc, addr, negotiated, resp.ReadOnly), newSession, nil
+	return newLink(c, nc, addr, negotiated, resp.ReadOnly), newSession, carry, nil
 }
 
 // replayAuth sends the credentials one by one, each answered (xid -4)

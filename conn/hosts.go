@@ -2,6 +2,7 @@ package conn
 
 import (
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,9 @@ import (
 type hostList struct {
 	addrs []string
 	next  int
+
+	mu        sync.Mutex
+	preferred string // tried next, once (a read-write server found by the prober); guarded by mu
 }
 
 func newHostList(servers []string) *hostList {
@@ -21,8 +25,22 @@ func newHostList(servers []string) *hostList {
 	return h
 }
 
+// prefer makes addr the next server picked. Safe from any goroutine.
+func (h *hostList) prefer(addr string) {
+	h.mu.Lock()
+	h.preferred = addr
+	h.mu.Unlock()
+}
+
 // pick returns the next server to try.
 func (h *hostList) pick() string {
+	h.mu.Lock()
+	p := h.preferred
+	h.preferred = ""
+	h.mu.Unlock()
+	if p != "" {
+		return p
+	}
 	a := h.addrs[h.next%len(h.addrs)]
 	h.next = (h.next + 1) % len(h.addrs)
 	return a

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -30,7 +31,18 @@ func (c *Conn) run(first chan<- error) {
 			return
 		}
 		addr := c.hosts.pick()
-		l, newSession, err := c.connect(addr)
+		l, newSession, carry, err := c.connect(addr, false)
+		if err != nil && c.wantStandIn(err) && c.ctx.Err() == nil {
+			// Perhaps a read-only server, which refuses our session but
+			// can serve reads on one of its own (readonly.go).
+			var serr error
+			l, newSession, carry, serr = c.connect(addr, true)
+			if serr != nil {
+				c.log.Debug("zk: no read-only stand-in session", "server", addr, "err", serr)
+			} else {
+				err = nil
+			}
+		}
 		if err != nil {
 			var ae *authError
 			var se *saslError
@@ -76,7 +88,7 @@ func (c *Conn) run(first chan<- error) {
 			continue
 		}
 		established := time.Now()
-		c.serve(l, newSession, func() { report(nil) })
+		c.serve(l, newSession, carry, func() { report(nil) })
 		if c.isClosing() {
 			// The connection ended during Close (its closeSession was
 			// answered, or Close gave up waiting): not a drop to recover.
@@ -108,12 +120,17 @@ const healthyConnection = time.Second
 // serve runs one established connection until it dies: it reports the new
 // state, queues the watch restoration, starts the loops and waits for them.
 // started is called once the connection can take calls.
-func (c *Conn) serve(l *link, newSession bool, started func()) {
+func (c *Conn) serve(l *link, newSession, carry bool, started func()) {
 	c.mu.Lock()
 	c.cur, c.server = l, l.addr
 	id := c.sessionID
 	negotiated := c.negotiated
+	standIn := c.ro.standIn
 	c.mu.Unlock()
+	if standIn != 0 {
+		c.log.Info("zk: read-only server refused the session; reading through a stand-in session",
+			"server", l.addr, "session", sessionHex(id), "standIn", sessionHex(standIn))
+	}
 	state := proto.StateSyncConnected
 	if l.readOnly {
 		state = proto.StateConnectedReadOnly
@@ -123,10 +140,17 @@ func (c *Conn) serve(l *link, newSession bool, started func()) {
 	// Before the first frame is read: whatever the sink emits for the
 	// connect precedes every event of this connection.
 	c.setState(state, newSession)
-	if !newSession && c.cfg.Watches != nil {
+	if (!newSession || carry) && c.cfg.Watches != nil {
 		c.restoreWatches(c.cfg.Watches.WatchesToRestore())
 	}
 	l.start()
+	stopProbe := func() {}
+	if l.readOnly {
+		ctx, cancel := context.WithCancel(c.ctx)
+		l.loops.Add(1)
+		go func() { defer l.loops.Done(); c.probeReadWrite(ctx, l) }()
+		stopProbe = cancel
+	}
 	c.wakeWriter() // calls queued while disconnected
 	started()
 	select {
@@ -134,8 +158,10 @@ func (c *Conn) serve(l *link, newSession bool, started func()) {
 	case <-c.ctx.Done():
 		l.die(ErrClosed)
 	}
-	// Wait for both loops: after this nothing touches the connection, the
-	// FIFOs are empty, and the next writer may take over c.xid.
+	stopProbe()
+	// Wait for both loops (and the prober): after this nothing touches the
+	// connection, the FIFOs are empty, and the next writer may take over
+	// c.xid.
 	l.loops.Wait()
 	c.mu.Lock()
 	c.cur, c.server = nil, ""
@@ -179,6 +205,7 @@ func (c *Conn) expire(addr string) {
 	c.mu.Lock()
 	id := c.sessionID
 	c.resumable, c.passwd = false, nil
+	c.ro = roState{}
 	if !c.cfg.NewSessionOnExpiry {
 		c.terminal = &Error{Kind: proto.ErrSessionExpired}
 	}
