@@ -5,16 +5,60 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/zkwire/zk/conn"
 	"github.com/zkwire/zk/proto"
 )
+
+// The most frequent operations keep their call, request and response in
+// one allocation: with the call's done channel and the reply frame, a
+// read costs three. The records point into the struct, and what a caller
+// gets back (data, *Stat) keeps only it alive.
+type (
+	getCall struct {
+		call conn.Call
+		req  proto.GetDataRequest
+		resp proto.GetDataResponse
+	}
+	setCall struct {
+		call conn.Call
+		req  proto.SetDataRequest
+		resp proto.SetDataResponse
+	}
+	existsCall struct {
+		call conn.Call
+		req  proto.ExistsRequest
+		resp proto.ExistsResponse
+	}
+	childrenCall struct {
+		call conn.Call
+		req  proto.GetChildren2Request
+		resp proto.GetChildren2Response
+	}
+	deleteCall struct {
+		call conn.Call
+		req  proto.DeleteRequest
+	}
+)
+
+// run is do for a call built by the caller.
+func (c *Client) run(ctx context.Context, op, path string, call *conn.Call) error {
+	if err := checkCtx(ctx); err != nil {
+		return opErr(op, path, err)
+	}
+	if err := c.conn.Do(ctx, call); err != nil {
+		return opErr(op, path, err)
+	}
+	return nil
+}
 
 // Delete removes the node at path if its version matches (-1: any).
 func (c *Client) Delete(ctx context.Context, path string, version int32) error {
 	if err := validPath("delete", path); err != nil {
 		return err
 	}
-	_, err := c.do(ctx, "delete", path, proto.OpDelete, &proto.DeleteRequest{Path: c.chroot.Prefix(path), Version: version}, nil)
-	return err
+	o := &deleteCall{req: proto.DeleteRequest{Path: c.chroot.Prefix(path), Version: version}}
+	o.call = conn.Call{Op: proto.OpDelete, Req: &o.req}
+	return c.run(ctx, "delete", path, &o.call)
 }
 
 // Exists reports whether the node exists, and its Stat if it does.
@@ -22,15 +66,16 @@ func (c *Client) Exists(ctx context.Context, path string) (bool, *Stat, error) {
 	if err := validPath("exists", path); err != nil {
 		return false, nil, err
 	}
-	resp := &proto.ExistsResponse{}
-	_, err := c.do(ctx, "exists", path, proto.OpExists, &proto.ExistsRequest{Path: c.chroot.Prefix(path)}, resp)
+	o := &existsCall{req: proto.ExistsRequest{Path: c.chroot.Prefix(path)}}
+	o.call = conn.Call{Op: proto.OpExists, Req: &o.req, Resp: &o.resp}
+	err := c.run(ctx, "exists", path, &o.call)
 	if errors.Is(err, ErrNoNode) {
 		return false, nil, nil
 	}
 	if err != nil {
 		return false, nil, err
 	}
-	return true, &resp.Stat, nil
+	return true, &o.resp.Stat, nil
 }
 
 // Get returns the node's data and Stat.
@@ -38,11 +83,12 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
 	if err := validPath("get", path); err != nil {
 		return nil, nil, err
 	}
-	resp := &proto.GetDataResponse{}
-	if _, err := c.do(ctx, "get", path, proto.OpGetData, &proto.GetDataRequest{Path: c.chroot.Prefix(path)}, resp); err != nil {
+	o := &getCall{req: proto.GetDataRequest{Path: c.chroot.Prefix(path)}}
+	o.call = conn.Call{Op: proto.OpGetData, Req: &o.req, Resp: &o.resp}
+	if err := c.run(ctx, "get", path, &o.call); err != nil {
 		return nil, nil, err
 	}
-	return resp.Data, &resp.Stat, nil
+	return o.resp.Data, &o.resp.Stat, nil
 }
 
 // Set replaces the node's data if its version matches (-1: any).
@@ -50,11 +96,12 @@ func (c *Client) Set(ctx context.Context, path string, data []byte, version int3
 	if err := validPath("set", path); err != nil {
 		return nil, err
 	}
-	resp := &proto.SetDataResponse{}
-	if _, err := c.do(ctx, "set", path, proto.OpSetData, &proto.SetDataRequest{Path: c.chroot.Prefix(path), Data: data, Version: version}, resp); err != nil {
+	o := &setCall{req: proto.SetDataRequest{Path: c.chroot.Prefix(path), Data: data, Version: version}}
+	o.call = conn.Call{Op: proto.OpSetData, Req: &o.req, Resp: &o.resp}
+	if err := c.run(ctx, "set", path, &o.call); err != nil {
 		return nil, err
 	}
-	return &resp.Stat, nil
+	return &o.resp.Stat, nil
 }
 
 // Children returns the names (not paths) of the node's children, in no
@@ -63,11 +110,12 @@ func (c *Client) Children(ctx context.Context, path string) ([]string, *Stat, er
 	if err := validPath("children", path); err != nil {
 		return nil, nil, err
 	}
-	resp := &proto.GetChildren2Response{}
-	if _, err := c.do(ctx, "children", path, proto.OpGetChildren2, &proto.GetChildren2Request{Path: c.chroot.Prefix(path)}, resp); err != nil {
+	o := &childrenCall{req: proto.GetChildren2Request{Path: c.chroot.Prefix(path)}}
+	o.call = conn.Call{Op: proto.OpGetChildren2, Req: &o.req, Resp: &o.resp}
+	if err := c.run(ctx, "children", path, &o.call); err != nil {
 		return nil, nil, err
 	}
-	return resp.Children, &resp.Stat, nil
+	return o.resp.Children, &o.resp.Stat, nil
 }
 
 // GetACL returns the node's ACL and Stat.

@@ -32,7 +32,11 @@ func ValidatePath(p string, sequential bool) error {
 		}
 		body = p[:len(p)-1]
 	}
-	for _, seg := range strings.Split(body[1:], "/") {
+	// strings.Cut rather than Split: every operation validates its path,
+	// and Split allocates.
+	for rest, more := body[1:], true; more; {
+		var seg string
+		seg, rest, more = strings.Cut(rest, "/")
 		switch seg {
 		case "":
 			return fmt.Errorf("%w %q: empty segment", ErrInvalidPath, p)

@@ -37,6 +37,7 @@ type Call struct {
 	// frame is the encoded frame (xid field left 0) from Submit until the
 	// writer copies it out; pooled.
 	frame []byte
+	fbuf  *[]byte // the pool's holder of frame's array
 	state atomic.Int32 // see the call states below
 	done  chan struct{}
 	auth  bool // an AddAuth packet: xid -4, matched through the auth FIFO
@@ -68,24 +69,21 @@ func (call *Call) complete(err error) {
 }
 
 // framePool recycles request frames: they are consumed by the writer (copied
-// into its batch buffer), never handed to a caller, so reuse is safe.
+// into its batch buffer), never handed to a caller, so reuse is safe. It
+// holds *[]byte, and a call keeps the pointer it got (fbuf), so that
+// putting a frame back allocates nothing.
 var framePool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
 const maxPooledFrame = 64 << 10 // bigger frames go to the garbage collector
 
-func getFrame() []byte { return (*framePool.Get().(*[]byte))[:0] }
-
-func putFrame(b []byte) {
-	if cap(b) <= maxPooledFrame {
-		framePool.Put(&b)
-	}
-}
+func getFrame() *[]byte { return framePool.Get().(*[]byte) }
 
 // encode builds the call's frame into a pooled buffer; the writer patches
 // the xid in. Done at Submit, so an oversize request is refused before it
 // is queued.
 func (call *Call) encode(maxPacket int) error {
-	b, start := jute.BeginFrame(getFrame())
+	call.fbuf = getFrame()
+	b, start := jute.BeginFrame((*call.fbuf)[:0])
 	hdr := proto.RequestHeader{Type: call.Op}
 	if call.auth {
 		hdr.Xid = proto.XidAuth
@@ -94,19 +92,32 @@ func (call *Call) encode(maxPacket int) error {
 	if call.Req != nil {
 		b = call.Req.AppendTo(b)
 	}
+	call.frame = b
 	if n := jute.EndFrame(b, start); n > maxPacket {
-		putFrame(b)
+		call.releaseFrame()
 		return fmt.Errorf("%w: a %d-byte %v request, limit %d", ErrPacketTooLarge, n, call.Op, maxPacket)
 	}
-	call.frame = b
 	return nil
 }
 
+// setFrame gives the call a pooled copy of frame (a requeued call whose
+// bytes were not written).
+func (call *Call) setFrame(frame []byte) {
+	call.fbuf = getFrame()
+	call.frame = append((*call.fbuf)[:0], frame...)
+}
+
+// releaseFrame returns the frame to the pool, keeping any capacity it
+// grew to (up to maxPooledFrame).
 func (call *Call) releaseFrame() {
-	if call.frame != nil {
-		putFrame(call.frame)
-		call.frame = nil
+	if call.fbuf == nil {
+		return
 	}
+	if cap(call.frame) <= maxPooledFrame {
+		*call.fbuf = call.frame[:0]
+		framePool.Put(call.fbuf)
+	}
+	call.frame, call.fbuf = nil, nil
 }
 
 var (

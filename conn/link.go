@@ -156,7 +156,13 @@ func (l *link) popPending(xid int32) (*Call, int32) {
 		return nil, head.xid
 	}
 	l.pending[0] = nil
-	l.pending = l.pending[1:]
+	if len(l.pending) == 1 {
+		// Empty: start over at the array's front, or else, one call at a
+		// time, every push would have to allocate a new array.
+		l.pending = l.pending[:0]
+	} else {
+		l.pending = l.pending[1:]
+	}
 	return head, xid
 }
 

@@ -143,7 +143,7 @@ func (l *link) requeueUnwritten(batch []*Call, offs []int, buf []byte, n int) {
 		if k+1 < len(offs) {
 			end = offs[k+1]
 		}
-		call.frame = append(getFrame(), buf[offs[k]:end]...)
+		call.setFrame(buf[offs[k]:end])
 	}
 	l.c.requeue(back)
 }

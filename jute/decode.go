@@ -70,6 +70,18 @@ func (r *Reader) take(n int) []byte {
 	return b
 }
 
+// Next reads n bytes as they are, for records that decode a fixed-size
+// run of fields at once (a Stat, a reply header). The result aliases the
+// input; it is nil after an error, or when fewer than n bytes remain (the
+// error is then ErrShort).
+func (r *Reader) Next(n int) []byte {
+	if n < 0 {
+		r.Fail(&LengthError{What: "fixed", Length: int64(n), Remaining: r.Len()})
+		return nil
+	}
+	return r.take(n)
+}
+
 // Int32 reads a 4-byte big-endian int.
 func (r *Reader) Int32() int32 {
 	b := r.take(4)
@@ -141,17 +153,45 @@ func (r *Reader) VectorLen(minElemSize int) int {
 }
 
 // Strings reads a vector<ustring>. The null vector reads as nil.
+//
+// The strings share one backing allocation (the vector's bytes, copied
+// once), so a vector of a thousand child names costs two allocations, not
+// a thousand and one; keeping any one of them keeps that block alive.
 func (r *Reader) Strings() []string {
 	n := r.VectorLen(4)
 	if n < 0 {
 		return nil
 	}
+	// First pass: check every length and find where the vector ends.
+	start, off := r.off, r.off
+	for range n {
+		if len(r.buf)-off < 4 {
+			r.err = ErrShort
+			return nil
+		}
+		l := int32(binary.BigEndian.Uint32(r.buf[off:]))
+		off += 4
+		if l == -1 {
+			continue // a null string reads as ""
+		}
+		if l < 0 || int64(l) > int64(len(r.buf)-off) {
+			r.err = &LengthError{What: "string", Length: int64(l), Remaining: len(r.buf) - off}
+			return nil
+		}
+		off += int(l)
+	}
+	// Second pass: slice the strings out of one copy.
+	block := string(r.buf[start:off])
 	ss := make([]string, n)
+	p := 0
 	for i := range ss {
-		ss[i] = r.String()
+		l := int32(binary.BigEndian.Uint32(r.buf[start+p:]))
+		p += 4
+		if l > 0 {
+			ss[i] = block[p : p+int(l)]
+			p += int(l)
+		}
 	}
-	if r.err != nil {
-		return nil
-	}
+	r.off = off
 	return ss
 }

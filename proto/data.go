@@ -1,6 +1,10 @@
 package proto
 
-import "github.com/zkwire/zk/jute"
+import (
+	"encoding/binary"
+
+	"github.com/zkwire/zk/jute"
+)
 
 // Id is an ACL identity: a scheme and an id within it (org.apache.zookeeper.data.Id).
 type Id struct {
@@ -91,18 +95,26 @@ func (x *Stat) AppendTo(dst []byte) []byte {
 	return jute.AppendInt64(dst, x.Pzxid)
 }
 
+// Decode reads the 68 bytes in one step: a Stat is in every data reply,
+// so this is on the hot path.
 func (x *Stat) Decode(r *jute.Reader) {
-	x.Czxid = r.Int64()
-	x.Mzxid = r.Int64()
-	x.Ctime = r.Int64()
-	x.Mtime = r.Int64()
-	x.Version = r.Int32()
-	x.Cversion = r.Int32()
-	x.Aversion = r.Int32()
-	x.EphemeralOwner = r.Int64()
-	x.DataLength = r.Int32()
-	x.NumChildren = r.Int32()
-	x.Pzxid = r.Int64()
+	b := r.Next(StatSize)
+	if b == nil {
+		*x = Stat{}
+		return
+	}
+	be := binary.BigEndian
+	x.Czxid = int64(be.Uint64(b[0:]))
+	x.Mzxid = int64(be.Uint64(b[8:]))
+	x.Ctime = int64(be.Uint64(b[16:]))
+	x.Mtime = int64(be.Uint64(b[24:]))
+	x.Version = int32(be.Uint32(b[32:]))
+	x.Cversion = int32(be.Uint32(b[36:]))
+	x.Aversion = int32(be.Uint32(b[40:]))
+	x.EphemeralOwner = int64(be.Uint64(b[44:]))
+	x.DataLength = int32(be.Uint32(b[52:]))
+	x.NumChildren = int32(be.Uint32(b[56:]))
+	x.Pzxid = int64(be.Uint64(b[60:]))
 }
 
 // ClientInfo is one identity of a session, as whoAmI reports it (3.7+).
