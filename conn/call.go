@@ -37,7 +37,7 @@ type Call struct {
 	// frame is the encoded frame (xid field left 0) from Submit until the
 	// writer copies it out; pooled.
 	frame []byte
-	fbuf  *[]byte // the pool's holder of frame's array
+	fbuf  *[]byte      // the pool's holder of frame's array
 	state atomic.Int32 // see the call states below
 	done  chan struct{}
 	auth  bool // an AddAuth packet: xid -4, matched through the auth FIFO
