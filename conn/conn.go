@@ -67,7 +67,7 @@ type Conn struct {
 	// still be queued, and the end of the connection is not a drop to
 	// recover from. Guarded by mu.
 	closing bool
-	lastErr error // why the last connection attempt failed; guarded by mu
+	lastErr error   // why the last connection attempt failed; guarded by mu
 	ro      roState // read-only mode bookkeeping (readonly.go); guarded by mu
 
 	closeOnce sync.Once
