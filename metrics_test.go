@@ -105,6 +105,9 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if snap := m.snapshot(); snap.done["addWatch"] != 1 {
+		t.Fatalf("done %v, want one addWatch", snap.done)
+	}
 	st := c.Stats()
 	if st.Watches[zk.KindData] != 1 || st.Watches[zk.KindPersistent] != 1 || st.Watchers != 2 {
 		t.Fatalf("stats %+v", st)
@@ -125,6 +128,17 @@ func TestMetrics(t *testing.T) {
 	// Reconnects and expiries.
 	proxy.Cut()
 	rec.waitFor(t, zk.StateConnected, 2, 30*time.Second)
+	// The hot-path reads are measured too.
+	before := m.snapshot().done["getData"]
+	if _, _, err := c.Get(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Exists(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if snap := m.snapshot(); snap.done["getData"] != before+1 || snap.done["exists"] != 1 {
+		t.Fatalf("done %v: Get or Exists not measured", snap.done)
+	}
 	if err := zktest.ExpireSession(ctx, s.Addr(), c.SessionID(), c.SessionPassword()); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +166,7 @@ func TestMetricsAllocs(t *testing.T) {
 	mustCreate(t, plain, p, []byte("data"))
 	get := func(c *zk.Client) func() {
 		return func() {
-			if _, _, err := c.GetACL(ctx, p); err != nil {
+			if _, _, err := c.Get(ctx, p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -170,9 +184,9 @@ func TestMetricsAllocs(t *testing.T) {
 		return best
 	}
 	without, with := minAllocs(get(plain)), minAllocs(get(measured))
-	t.Logf("allocations per GetACL: %.0f without metrics, %.0f with a no-op Metrics", without, with)
+	t.Logf("allocations per Get: %.0f without metrics, %.0f with a no-op Metrics", without, with)
 	if with > without {
-		t.Fatalf("metrics add %.1f allocations per GetACL", with-without)
+		t.Fatalf("metrics add %.1f allocations per Get", with-without)
 	}
 }
 
@@ -186,7 +200,7 @@ func BenchmarkMetricsHook(b *testing.B) {
 			ctx := ctxFor(b, 5*time.Minute)
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, _, err := c.GetACL(ctx, "/"); err != nil {
+				if _, _, err := c.Get(ctx, "/"); err != nil {
 					b.Fatal(err)
 				}
 			}

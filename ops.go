@@ -45,7 +45,7 @@ func (c *Client) run(ctx context.Context, op, path string, call *conn.Call) erro
 	if err := checkCtx(ctx); err != nil {
 		return opErr(op, path, err)
 	}
-	if err := c.conn.Do(ctx, call); err != nil {
+	if err := c.exec(ctx, call); err != nil { // conn.Do, plus metrics (metrics.go)
 		return opErr(op, path, err)
 	}
 	return nil

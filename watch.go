@@ -142,7 +142,16 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (
 		w.Commit(true, false)
 		return w, nil
 	}
-	if err := c.conn.Wait(ctx, call); err != nil {
+	var start time.Time
+	if c.cfg.metrics != nil {
+		// Started after Submit: the time to submit is negligible.
+		start = c.requestStarted(proto.OpAddWatch)
+	}
+	err = c.conn.Wait(ctx, call)
+	if c.cfg.metrics != nil {
+		c.requestDone(proto.OpAddWatch, start, err)
+	}
+	if err != nil {
 		w.Stop()
 		return nil, opErr("addWatch", path, err)
 	}
