@@ -1,0 +1,119 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/zktest"
+)
+
+// watchedKey is the writer key the continuous watch follows.
+const watchedKey = "/chaos/w0/k00"
+
+// extras are the parts of the workload beside the writers: a continuous
+// watch, lock contenders and a tree cache, each on clients of their own.
+type extras struct {
+	watcher *proxied
+	cancel  context.CancelFunc
+
+	mu   sync.Mutex
+	last *zk.DataUpdate // guarded by mu
+
+	locks *lockers
+	cache *cacher
+}
+
+func startExtras(t *testing.T, ens *zktest.Ensemble, tr *tracker, stop <-chan struct{}, wg *sync.WaitGroup) *extras {
+	t.Helper()
+	x := &extras{watcher: dialProxied(t, ens)}
+	ctx, cancel := context.WithCancel(context.Background())
+	x.cancel = cancel
+	updates, err := zk.WatchData(ctx, x.watcher.c, watchedKey, zk.ResumeAfterExpiry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		go func() { <-stop; cancel() }() // ends the range below
+		for u := range updates {
+			if u.Err != nil && ctx.Err() == nil {
+				tr.violate("continuous watch ended: %v", u.Err)
+			}
+			x.mu.Lock()
+			x.last = &u
+			x.mu.Unlock()
+		}
+	}()
+	x.locks = startLockers(t, ens, tr, stop, wg)
+	x.cache = startCacher(t, ens, tr)
+	return x
+}
+
+func (x *extras) cut() {
+	x.watcher.cut()
+	x.locks.cut()
+	x.cache.cut()
+}
+
+// expire expires a lock contender's and the cache's sessions from outside.
+func (x *extras) expire(ctx context.Context, t *testing.T, ens *zktest.Ensemble) {
+	t.Helper()
+	x.locks.expire(ctx, t, ens)
+	x.cache.expire(ctx, t, ens)
+}
+
+// verify checks that the continuous watch, the lock and the cache ended
+// consistent with the server.
+func (x *extras) verify(ctx context.Context, t *testing.T, checker *zk.Client, tr *tracker) {
+	t.Helper()
+	if err := waitFor(ctx, func() error {
+		data, _, err := checker.Get(ctx, watchedKey)
+		if err != nil && !errors.Is(err, zk.ErrNoNode) {
+			return err
+		}
+		x.mu.Lock()
+		last := x.last
+		x.mu.Unlock()
+		switch {
+		case last == nil:
+			return errors.New("no update at all")
+		case err != nil && last.Stat != nil:
+			return errors.New("watch says the node exists; it does not")
+		case err == nil && (last.Stat == nil || !bytes.Equal(last.Data, data)):
+			return errors.New("watch's latest state differs from the server's")
+		}
+		return nil
+	}); err != nil {
+		tr.violate("continuous watch of %s: %v", watchedKey, err)
+	}
+	x.locks.verify(ctx, checker, tr)
+	x.cache.verify(ctx, checker, tr)
+}
+
+func (x *extras) close() {
+	x.cancel()
+	x.watcher.c.Close()
+	x.locks.close()
+	x.cache.close()
+}
+
+// waitFor retries check until it returns nil or ctx ends.
+func waitFor(ctx context.Context, check func() error) error {
+	for {
+		err := check()
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
