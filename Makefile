@@ -2,7 +2,7 @@
 # runs `make vet` and `make test`.
 GO ?= go
 
-.PHONY: deps demo test vet fuzz fuzz-smoke
+.PHONY: deps demo test vet fuzz fuzz-smoke bench bench-compare
 
 # Installs ZooKeeper 3.8 and Java (apt) when missing; see the script.
 deps:
@@ -35,3 +35,13 @@ fuzz:
 # longer builds or a corpus regression fails the build.
 fuzz-smoke:
 	$(MAKE) fuzz FUZZTIME=3s
+
+# A short zkbench run of every workload on a local server: a smoke run, not
+# a measurement (see bench/README.md for real runs against any ensemble).
+bench: deps
+	$(GO) run ./bench/cmd/zkbench -duration 1s -watches 1000
+
+# zk against go-zookeeper/zk v1.0.4 on one local server, 3 interleaved
+# trials each; about 8 minutes on 2 cores. The table goes to stdout.
+bench-compare: deps
+	cd bench/compare && $(GO) run . -trials 3 -duration 3s

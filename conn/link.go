@@ -96,6 +96,15 @@ func (l *link) push(calls []*Call) bool {
 	if l.closed {
 		return false
 	}
+	if n := len(l.pending) + len(calls); n > cap(l.pending) {
+		// The FIFO slides forward as replies pop its head, so under steady
+		// pipelining it keeps running out of room at its end: give the new
+		// array room for many slides (not append's mere doubling), so that
+		// this allocates once per hundreds of calls, not once per dozens.
+		grown := make([]*Call, len(l.pending), 2*n+256)
+		copy(grown, l.pending)
+		l.pending = grown
+	}
 	for _, call := range calls {
 		if call.auth {
 			l.authWait = append(l.authWait, call)

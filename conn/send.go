@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"time"
 
@@ -55,6 +56,15 @@ func (l *link) writeLoop() {
 		case <-idle.C:
 			ping = true
 		}
+		if l.inFlight() {
+			// Under load, let the callers that the reader has just woken
+			// queue their next requests before draining, so that one
+			// write carries many: otherwise the writer, readied by the
+			// first such Submit, runs ahead of the others and writes one
+			// frame per syscall. Idle (nothing in flight), it writes at
+			// once.
+			runtime.Gosched()
+		}
 		for more := true; more; {
 			batch, more = c.takeQueued(batch[:0], maxBatch)
 			batch = l.claim(batch)
@@ -93,6 +103,13 @@ func (l *link) writeLoop() {
 			}
 		}
 	}
+}
+
+// inFlight reports whether written calls await their replies.
+func (l *link) inFlight() bool {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	return len(l.pending) > 0
 }
 
 // claim takes ownership of the batch's calls for writing and gives each
