@@ -1,11 +1,3 @@
-// Package jute implements the binary encoding ZooKeeper uses on the wire
-// (Apache Jute's BinaryOutputArchive/BinaryInputArchive): big-endian ints
-// and longs, one-byte booleans, length-prefixed buffers, strings and
-// vectors, with -1 as the null length.
-//
-// Encoders are append functions, so a caller controls every allocation.
-// Decoding goes through Reader, which is bounded by the bytes it was given:
-// a length field larger than what remains is an error, never an allocation.
 package jute
 
 import "encoding/binary"

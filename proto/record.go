@@ -1,16 +1,3 @@
-// Package proto holds ZooKeeper's wire records and constants: opcodes, error
-// codes, event types, keeper states, create modes, permissions, and every
-// request and response record, each able to encode and decode itself.
-//
-// Names follow zookeeper.jute. The package is pure data: no I/O, no
-// goroutines. Records that are not in the IDL (multi, the read-only flag of
-// connect) are hand-written in their own files and say which Java code they
-// mirror.
-//
-// Every record implements Record. Decode takes a *jute.Reader rather than a
-// byte slice so that records nest (Stat inside responses, ops inside multi)
-// and one Reader can be reused frame after frame; Unmarshal wraps it for a
-// standalone byte slice. Decoded []byte fields alias the input.
 package proto
 
 import "github.com/zkwire/zk/jute"
