@@ -1,23 +1,3 @@
-// Package watchmgr is the client-side watch manager: it knows who watches
-// what, and which server registrations that takes. It has no sockets; the
-// client feeds it replies and notifications and lets it enqueue requests.
-//
-// What it guarantees:
-//   - one server registration per path and watch table, however many local
-//     watchers share it (the server keeps one per connection anyway; the
-//     manager mirrors that so it knows when the last one leaves);
-//   - a watcher is committed only when the reply says the server registered
-//     it (exists: also on NoNode), so it never waits on a watch that is not
-//     there;
-//   - delivery follows ZooKeeper's client table (protocol.md §7.4), with the
-//     3.6–3.8 server quirks hidden (see dispatch.go and register.go);
-//   - removal: when the last local watcher of a registration goes, the
-//     server watch goes too; nothing is removed that someone still holds;
-//   - delivery never blocks the caller (the receive loop): each watcher has a
-//     bounded channel, and a watcher that falls behind gets a final
-//     ErrOverflow event instead of silent loss;
-//   - state-only events never end a watch; session expiry and Close end
-//     every watch with a final event whose Err says why.
 package watchmgr
 
 import (
