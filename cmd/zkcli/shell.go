@@ -55,7 +55,7 @@ func runShell(cfg *config, stdin io.Reader, terminal bool, stdout, stderr io.Wri
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)
 
-	lines, done := readLines(stdin)
+	lines, done := readLines(stdin, stderr)
 	defer close(done)
 	status := exitOK
 	for n := 1; ; n++ {
@@ -128,7 +128,7 @@ func (s *session) runInterruptible(ctx context.Context, cmd command, interrupts 
 // for a line and a signal at once; closing done stops it. A read already
 // blocked on stdin cannot be interrupted, so it may outlive the shell by
 // the time the process takes to exit.
-func readLines(r io.Reader) (<-chan string, chan<- struct{}) {
+func readLines(r io.Reader, errOut io.Writer) (<-chan string, chan<- struct{}) {
 	lines := make(chan string)
 	done := make(chan struct{})
 	go func() {
@@ -143,7 +143,7 @@ func readLines(r io.Reader) (<-chan string, chan<- struct{}) {
 			}
 		}
 		if err := sc.Err(); err != nil {
-			fmt.Fprintln(os.Stderr, "zkcli: reading commands:", err)
+			fmt.Fprintln(errOut, "zkcli: reading commands:", err)
 		}
 	}()
 	return lines, done
