@@ -1,19 +1,3 @@
-// Package conn is the session engine of the zk client: one ZooKeeper
-// session over TCP (optionally TLS), kept across connection loss.
-//
-// A session goroutine dials a server from the list, shakes hands, replays
-// credentials, re-registers watches (asking a WatchProvider which) and
-// starts one writer and one reader goroutine per connection. The writer is
-// the only goroutine that writes to the socket: it coalesces every queued
-// request into one write and pings when idle. The reader is the only one
-// that reads: it matches replies to the pending FIFO and hands
-// notifications to an EventSink. When a connection dies the session
-// goroutine reconnects, keeping the session, until Close, expiry or an
-// authentication failure.
-//
-// The package knows nothing of watch semantics (package watchmgr does).
-// SDKs can use it alone to pipeline raw proto records: Submit queues a
-// Call and returns at once; Done (or OnReply) reports the reply.
 package conn
 
 import (
