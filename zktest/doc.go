@@ -38,6 +38,18 @@
 // its own with StartServerT (or StartEnsembleT), which also closes it when
 // the test ends.
 //
+// # Server options
+//
+// Options shape the server: WithSessionTimeouts bounds the session
+// timeouts it grants and WithTickTime sets how often it checks for expiry;
+// WithConfig adds zoo.cfg lines and WithJVMProperty JVM properties;
+// WithReadOnlyMode lets a member that lost its quorum serve reads (read-only
+// clients also need WithLocalSessions). NewTLSServer prepares a secure client port signed by a throw-away
+// CA (its Option goes to StartServer, its ClientConfig to the client), and
+// SASLDigest makes the server accept SASL DIGEST-MD5 logins. An Ensemble
+// (StartEnsemble) is a quorum on loopback ports whose members can be
+// stopped, killed and restarted one by one.
+//
 // # Fault proxy
 //
 // A Proxy sits between a client and a server on a loopback port and injects
