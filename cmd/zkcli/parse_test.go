@@ -115,6 +115,7 @@ func TestParseCommandErrors(t *testing.T) {
 		{[]string{"ls", "-s", "-R", "/"}, "-s and -R cannot be combined"},
 		{[]string{"getEphemerals", "app"}, "must start with /"},
 		{[]string{"watch"}, "missing argument"},
+		{[]string{"addauth", ""}, "empty scheme"},
 	} {
 		_, err := parseCommand(tc.args)
 		var ue *usageError

@@ -60,7 +60,10 @@ func prepareLs(in *invocation) (action, error) {
 // zkCli's order: a node's children (sorted), then each child's subtree.
 // Nodes deleted during the walk are skipped; the tree is not a snapshot.
 func lsRecursive(ctx context.Context, s *session, root string) error {
-	if _, _, err := s.c.Get(ctx, root); err != nil {
+	if ok, _, err := s.c.Exists(ctx, root); err != nil || !ok {
+		if err == nil {
+			err = &zk.OpError{Op: "ls", Path: root, Err: zk.ErrNoNode}
+		}
 		return err
 	}
 	fmt.Fprintln(s.out, root)

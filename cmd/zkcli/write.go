@@ -230,6 +230,9 @@ func prepareSetACL(in *invocation) (action, error) {
 
 func prepareAddAuth(in *invocation) (action, error) {
 	scheme := in.args[0]
+	if scheme == "" {
+		return nil, in.usagef("empty scheme")
+	}
 	var auth []byte
 	if len(in.args) > 1 {
 		auth = []byte(in.args[1])
