@@ -1,7 +1,3 @@
-// Command zkdemo is a short tour of the client against a real ZooKeeper
-// server. With -server it uses that server; otherwise it starts a local
-// one with zktest (the Debian zookeeper package must be installed: make
-// deps).
 package main
 
 import (

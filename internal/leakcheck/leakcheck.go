@@ -1,6 +1,3 @@
-// Package leakcheck finds goroutines a test run left behind. Every
-// package's TestMain uses it (through zktest.Main where a server is
-// needed, through Main here where none is).
 package leakcheck
 
 import (
