@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zkwire/zk"
@@ -33,6 +34,10 @@ const (
 	receiptPrefix = "taken-" // receipts: "taken-" + the item's name
 	seqDigits     = 10       // the server's sequence suffix
 	cleanupWithin = 10 * time.Second
+	// receiptRetention is how long a receipt outlives its Take: a Put whose
+	// reply was lost looks for its item's receipt when the item is already
+	// taken, and it looks right after reconnecting, well within this.
+	receiptRetention = time.Minute
 )
 
 // Queue is a FIFO queue in the children of one node (created with its
@@ -41,6 +46,15 @@ const (
 type Queue struct {
 	c   Client
 	dir string
+
+	mu       sync.Mutex
+	receipts []receiptAt // this Queue's receipts, oldest first; guarded by mu
+}
+
+// receiptAt is one receipt kept for receiptRetention after its Take.
+type receiptAt struct {
+	path string
+	at   time.Time
 }
 
 // New returns the queue kept under dir; nothing is sent.
@@ -198,7 +212,7 @@ func (q *Queue) take(ctx context.Context, name string) ([]byte, bool, error) {
 		var me *zk.MultiError
 		switch {
 		case err == nil:
-			q.dropReceipt(ctx, receipt)
+			q.keepReceipt(ctx, receipt)
 			return data, true, nil
 		case errors.As(err, &me):
 			return nil, false, nil // gone, or taken: next item
@@ -212,7 +226,7 @@ func (q *Queue) take(ctx context.Context, name string) ([]byte, bool, error) {
 				return nil, false, errors.Join(err, rerr)
 			}
 			if mine {
-				q.dropReceipt(ctx, receipt)
+				q.keepReceipt(ctx, receipt)
 				return data, true, nil
 			}
 			if !again || ctx.Err() != nil {
@@ -252,14 +266,33 @@ func (q *Queue) resolve(ctx context.Context, path, receipt, token string) (mine,
 	}
 }
 
-// dropReceipt deletes a receipt once its take is known to have worked.
-// Failing is harmless: it is ephemeral, and goes with the session.
-func (q *Queue) dropReceipt(ctx context.Context, receipt string) {
+// keepReceipt records the receipt of a Take that worked, and deletes the
+// receipts older than receiptRetention. Receipts are not deleted at once:
+// a Put whose reply was lost finds its taken item by its receipt, and
+// without it would add the item a second time. Failing to delete is
+// harmless: receipts are ephemeral and go with the session at the latest;
+// a failed one is tried again at the next Take.
+func (q *Queue) keepReceipt(ctx context.Context, receipt string) {
+	now := time.Now()
+	q.mu.Lock()
+	q.receipts = append(q.receipts, receiptAt{path: receipt, at: now})
+	var old []receiptAt
+	for len(q.receipts) > 0 && now.Sub(q.receipts[0].at) > receiptRetention {
+		old = append(old, q.receipts[0])
+		q.receipts = q.receipts[1:]
+	}
+	q.mu.Unlock()
+	if len(old) == 0 {
+		return
+	}
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupWithin)
 	defer cancel()
-	for {
-		err := q.c.Delete(dctx, receipt, -1)
-		if !errors.Is(err, zk.ErrConnectionLoss) {
+	for i, r := range old {
+		err := q.c.Delete(dctx, r.path, -1)
+		if err != nil && !errors.Is(err, zk.ErrNoNode) {
+			q.mu.Lock()
+			q.receipts = append(old[i:len(old):len(old)], q.receipts...)
+			q.mu.Unlock()
 			return
 		}
 	}
