@@ -120,6 +120,7 @@ func WithNewSessionOnExpiry() Option {
 	return func(c *config) { c.conn.NewSessionOnExpiry = true; c.newSessionOnExpiry = true }
 }
 
-// WithWatchBuffer sets how many undelivered events a persistent watch may
-// hold before it ends with ErrWatchOverflow (default 1024).
+// WithWatchBuffer sets the capacity of each watch's channel (default
+// 1024). One slot is kept for the final event, so a persistent watch may
+// hold n-1 undelivered events; the next one ends it with ErrWatchOverflow.
 func WithWatchBuffer(n int) Option { return func(c *config) { c.watchBuffer = n } }
