@@ -49,8 +49,9 @@ func (rn *runner) register(c Client, paths []string, ws []Watch) error {
 }
 
 // waiters starts one goroutine per watch that records when its event
-// arrives in at; the returned function waits for them all and returns
-// how many fired. It is the goroutine per watch that user code would run.
+// arrives in at; the returned function waits for them all (they end when
+// ctx does, at the latest) and returns how many fired; it may be called
+// again. It is the goroutine per watch that user code would run.
 func waiters(ctx context.Context, ws []Watch, at []time.Time) func() int {
 	var wg sync.WaitGroup
 	fired := make([]bool, len(ws))
@@ -124,6 +125,7 @@ func runWatchFire(rn *runner) (Result, error) {
 	ctx, cancel := context.WithTimeout(rn.ctx, 5*time.Minute)
 	defer cancel()
 	wait := waiters(ctx, ws, got)
+	defer func() { cancel(); wait() }() // on every return, no waiter is left behind
 	rn.phase.Store("firing")
 	m := startMeter()
 	base := m.start
@@ -132,6 +134,9 @@ func runWatchFire(rn *runner) (Result, error) {
 		sent[i] = time.Since(base)
 		return helper.Set(rn.ctx, paths[i], val)
 	})
+	if setErr != nil {
+		cancel() // some events will never come
+	}
 	fired := wait()
 	r.Ops = int64(fired)
 	r.Errors = int64(n - fired)
@@ -193,6 +198,7 @@ func runWatchReconnect(rn *runner) (Result, error) {
 	}
 	sent, got := make([]time.Duration, k), make([]time.Time, k)
 	wait := waiters(ctx, ws[:k], got)
+	defer func() { cancel(); wait() }() // on every return, no waiter is left behind
 	rn.phase.Store("cut")
 	m := startMeter()
 	base := m.start
@@ -207,6 +213,9 @@ func runWatchReconnect(rn *runner) (Result, error) {
 		sent[i] = time.Since(base)
 		return helper.Set(rn.ctx, paths[i], val)
 	})
+	if setErr != nil {
+		cancel() // some events will never come
+	}
 	time.Sleep(time.Until(base.Add(rn.cfg.Cut)))
 	proxy.SetRefuse(false)
 	rn.phase.Store("restoring")
