@@ -124,3 +124,16 @@ func WithNewSessionOnExpiry() Option {
 // 1024). One slot is kept for the final event, so a persistent watch may
 // hold n-1 undelivered events; the next one ends it with ErrWatchOverflow.
 func WithWatchBuffer(n int) Option { return func(c *config) { c.watchBuffer = n } }
+
+// HostProvider picks the server of each connection attempt; see
+// WithHostProvider.
+type HostProvider = conn.HostProvider
+
+// WithHostProvider makes p choose the server of every connection attempt,
+// for server lists that change at run time. The servers given to Connect
+// are still required (they size the per-attempt connect timeout). Without
+// it the client shuffles the servers once and walks them round-robin,
+// resolving host names again on every attempt.
+func WithHostProvider(p HostProvider) Option {
+	return func(c *config) { c.conn.HostProvider = p }
+}

@@ -55,10 +55,29 @@ type Config struct {
 	// Logger receives connects, drops and expiry at Info, attempts and
 	// protocol details at Debug. nil is silent. Credentials are never logged.
 	Logger *slog.Logger
+	// HostProvider, if set, picks the server of every connection attempt
+	// instead of the shuffled round-robin over Servers. Servers is still
+	// required: it sizes the connect timeout (one session timeout shared
+	// by len(Servers) attempts) and is the list the provider starts from.
+	HostProvider HostProvider
 	// Events learns of notifications and state changes; may be nil.
 	Events EventSink
 	// Watches says what to re-register after a reconnect; may be nil.
 	Watches WatchProvider
+}
+
+// HostProvider chooses servers for a client whose server list changes at
+// run time (a discovery service, DNS SRV records). Both methods are called
+// from the session goroutine, one at a time, and must not block for long:
+// the client is disconnected meanwhile.
+type HostProvider interface {
+	// Next returns the "host:port" to try next; it is called once per
+	// connection attempt. Returning the same address again is allowed: the
+	// client's backoff bounds the attempt rate.
+	Next() string
+	// Connected tells the provider that a connection to addr established
+	// (or re-established) the session.
+	Connected(addr string)
 }
 
 // AuthInfo is one credential, sent as an AuthPacket (e.g. scheme "digest",

@@ -75,7 +75,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 		cfg:    cfg,
 		log:    log,
 		chroot: Chroot(cfg.Chroot),
-		hosts:  newHostList(cfg.Servers),
+		hosts:  newHostList(cfg.Servers, cfg.HostProvider),
 		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 		state:  proto.StateConnecting,

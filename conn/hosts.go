@@ -12,15 +12,16 @@ import (
 // attempt, so a server that moved is found again. Owned by the session
 // goroutine.
 type hostList struct {
-	addrs []string
-	next  int
+	addrs    []string
+	next     int
+	provider HostProvider // when set, it picks instead of the round-robin
 
 	mu        sync.Mutex
 	preferred string // tried next, once (a read-write server found by the prober); guarded by mu
 }
 
-func newHostList(servers []string) *hostList {
-	h := &hostList{addrs: append([]string(nil), servers...)}
+func newHostList(servers []string, provider HostProvider) *hostList {
+	h := &hostList{addrs: append([]string(nil), servers...), provider: provider}
 	rand.Shuffle(len(h.addrs), func(i, j int) { h.addrs[i], h.addrs[j] = h.addrs[j], h.addrs[i] })
 	return h
 }
@@ -41,9 +42,19 @@ func (h *hostList) pick() string {
 	if p != "" {
 		return p
 	}
+	if h.provider != nil {
+		return h.provider.Next()
+	}
 	a := h.addrs[h.next%len(h.addrs)]
 	h.next = (h.next + 1) % len(h.addrs)
 	return a
+}
+
+// connected reports a session established through addr to the provider.
+func (h *hostList) connected(addr string) {
+	if h.provider != nil {
+		h.provider.Connected(addr)
+	}
 }
 
 // connectTimeout bounds one attempt (dial, TLS, handshake, credential

@@ -36,7 +36,7 @@ func TestBackoffBounds(t *testing.T) {
 }
 
 func TestHostListRoundRobin(t *testing.T) {
-	h := newHostList([]string{"a:1", "b:1", "c:1"})
+	h := newHostList([]string{"a:1", "b:1", "c:1"}, nil)
 	seen := map[string]int{}
 	for i := 0; i < 9; i++ {
 		seen[h.pick()]++

@@ -88,6 +88,7 @@ func (c *Conn) run(first chan<- error) {
 			continue
 		}
 		established := time.Now()
+		c.hosts.connected(addr)
 		c.serve(l, newSession, carry, func() { report(nil) })
 		if c.isClosing() {
 			// The connection ended during Close (its closeSession was
