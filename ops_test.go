@@ -412,3 +412,37 @@ func TestCancelledCallDoesNotDisturbOthers(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestEnsurePath(t *testing.T) {
+	c := connect(t)
+	ctx := ctxFor(t, 20*time.Second)
+	base := testPath(t)
+	mustCreate(t, c, base, []byte("keep"))
+	deep := base + "/a/b/c"
+	if err := c.EnsurePath(ctx, deep, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{base + "/a", base + "/a/b", deep} {
+		if ok, _, err := c.Exists(ctx, p); err != nil || !ok {
+			t.Fatalf("%s after EnsurePath: exists=%v, %v", p, ok, err)
+		}
+	}
+	// Existing nodes are left as they are, and a second call is a no-op.
+	if err := c.EnsurePath(ctx, deep, nil); err != nil {
+		t.Fatal(err)
+	}
+	if data, _, err := c.Get(ctx, base); err != nil || string(data) != "keep" {
+		t.Fatalf("existing ancestor changed: %q, %v", data, err)
+	}
+	// Under an ephemeral node nothing can be created.
+	eph := base + "/eph"
+	if _, err := c.Create(ctx, eph, nil, zk.Ephemeral, open); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EnsurePath(ctx, eph+"/x", nil); !errors.Is(err, zk.ErrNoChildrenForEphemerals) {
+		t.Fatalf("EnsurePath under an ephemeral: %v", err)
+	}
+	if err := c.EnsurePath(ctx, "no/slash", nil); !errors.Is(err, zk.ErrInvalidPath) {
+		t.Fatalf("EnsurePath of a relative path: %v", err)
+	}
+}
