@@ -2,6 +2,7 @@ package cache
 
 import (
 	"errors"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 
 	"github.com/zkwire/zk"
 )
@@ -114,7 +115,7 @@ func (o *oneShot) onFiring(f firing) error {
 		if errors.Is(f.ev.Err, zk.ErrSessionExpired) {
 			return o.expired(o.t.c.SessionID())
 		}
-		if terminal(f.ev.Err) {
+		if lifecycle.Terminal(f.ev.Err) {
 			return f.ev.Err
 		}
 	}
@@ -126,7 +127,7 @@ func (o *oneShot) onFiring(f firing) error {
 // expired starts over after session expiry: every watch is gone, so wait
 // for the new session and re-read everything.
 func (o *oneShot) expired(session int64) error {
-	if err := waitNewSession(o.t.ctx, o.t.c, session); err != nil {
+	if err := lifecycle.WaitNewSession(o.t.ctx, o.t.c, session); err != nil {
 		return err
 	}
 	o.epoch++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
 	"github.com/zkwire/zk"
@@ -178,12 +179,12 @@ func (t *TreeCache) recover(err error, session int64, attempt int) error {
 	switch {
 	case t.ctx.Err() != nil:
 		return t.ctx.Err()
-	case terminal(err):
+	case lifecycle.Terminal(err):
 		return err
 	case errors.Is(err, zk.ErrSessionExpired):
-		return waitNewSession(t.ctx, t.c, session)
+		return lifecycle.WaitNewSession(t.ctx, t.c, session)
 	}
-	if !backoff(t.ctx, attempt) {
+	if !lifecycle.Pause(t.ctx, attempt) {
 		return t.ctx.Err()
 	}
 	return nil

@@ -7,14 +7,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
-	"strings"
 
 	"github.com/zkwire/zk"
 )
 
 // Client is the part of *zk.Client the recipe uses.
 type Client interface {
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
 	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
 	Get(ctx context.Context, path string) ([]byte, *zk.Stat, error)
 	Set(ctx context.Context, path string, data []byte, version int32) (*zk.Stat, error)
@@ -183,7 +184,7 @@ func (k *Counter) create(ctx context.Context, data []byte, retryLost bool) error
 			return nil
 		case retryLost && errors.Is(err, zk.ErrConnectionLoss):
 		case errors.Is(err, zk.ErrNoNode):
-			if err := makeParents(ctx, k.c, k.path[:strings.LastIndexByte(k.path, '/')]); err != nil {
+			if err := k.c.EnsurePath(ctx, path.Dir(k.path), nil); err != nil {
 				return err
 			}
 		default:
@@ -209,24 +210,4 @@ func newOpID() (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b[:]), nil
-}
-
-// makeParents creates dir and its missing ancestors as empty persistent
-// nodes; ErrNodeExists (perhaps of a retried create) is fine.
-func makeParents(ctx context.Context, c Client, dir string) error {
-	for i := 1; i <= len(dir); i++ {
-		if i < len(dir) && dir[i] != '/' {
-			continue
-		}
-		for {
-			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
-			if err == nil || errors.Is(err, zk.ErrNodeExists) {
-				break
-			}
-			if !errors.Is(err, zk.ErrConnectionLoss) {
-				return err
-			}
-		}
-	}
-	return nil
 }

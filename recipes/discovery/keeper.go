@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
 	"github.com/zkwire/zk"
@@ -113,7 +114,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 			attempt = 0
 			continue
 		case errors.Is(err, zk.ErrSessionExpired):
-			if err := waitNewSession(ctx, r.c, session); err != nil {
+			if err := lifecycle.WaitNewSession(ctx, r.c, session); err != nil {
 				if ctx.Err() == nil {
 					endErr = err
 				}
@@ -121,7 +122,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 			}
 			attempt = 0
 			continue
-		case terminal(err):
+		case lifecycle.Terminal(err):
 			endErr = err
 			return
 		case errors.Is(err, ErrConflict):
@@ -130,7 +131,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 				continue
 			}
 		}
-		if !backoff(ctx, attempt) {
+		if !lifecycle.Pause(ctx, attempt) {
 			return
 		}
 		attempt++

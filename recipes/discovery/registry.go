@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
+	"path"
 	"sync"
 	"time"
 
@@ -229,7 +230,7 @@ func (r *Registry) ensure(ctx context.Context, p string, data []byte) error {
 		case err == nil:
 			return nil
 		case errors.Is(err, zk.ErrNoNode):
-			if err := r.makeParents(ctx, p); err != nil {
+			if err := r.c.EnsurePath(ctx, path.Dir(p), r.cfg.acl); err != nil {
 				return err
 			}
 			continue
@@ -257,23 +258,11 @@ func (r *Registry) ensure(ctx context.Context, p string, data []byte) error {
 			return err
 		case errors.Is(err, zk.ErrConnectionLoss):
 			// The create may have been applied: the next attempt tells.
-			if !backoff(ctx, attempt) {
+			if !lifecycle.Pause(ctx, attempt) {
 				return ctx.Err()
 			}
 		default:
 			return err
 		}
 	}
-}
-
-// makeParents creates the persistent ancestors of p that are missing.
-func (r *Registry) makeParents(ctx context.Context, p string) error {
-	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	for i := 1; i < len(parts); i++ {
-		dir := "/" + strings.Join(parts[:i], "/")
-		if _, err := r.c.Create(ctx, dir, nil, zk.Persistent, r.cfg.acl); err != nil && !errors.Is(err, zk.ErrNodeExists) {
-			return err
-		}
-	}
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 // Client is the part of *zk.Client the recipe uses.
 type Client interface {
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
 	node.Client
 	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
 	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
@@ -223,12 +225,12 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			return
 		case errors.Is(err, zk.ErrConnectionLoss):
 		case errors.Is(err, zk.ErrNoNode):
-			if err := makeParents(ctx, m.c, m.dir); err != nil && !reported {
+			if err := m.c.EnsurePath(ctx, m.dir, nil); err != nil && !reported {
 				report(err)
 				return
 			}
 		case errors.Is(err, zk.ErrSessionExpired):
-			if !awaitSession(ctx, events) {
+			if !lifecycle.AwaitConnected(ctx, events) {
 				report(err)
 				return
 			}
@@ -291,42 +293,4 @@ func (m *Members) publish(list []Member) {
 	default:
 	}
 	m.changes <- slices.Clone(list)
-}
-
-// awaitSession waits for the session to be connected again after an
-// expiry; false if the client gets no new session or ctx ends.
-func awaitSession(ctx context.Context, events <-chan zk.SessionEvent) bool {
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return false
-			}
-			if ev.State == zk.StateConnected || ev.State == zk.StateConnectedReadOnly {
-				return true
-			}
-		case <-ctx.Done():
-			return false
-		}
-	}
-}
-
-// makeParents creates dir and its missing ancestors as empty persistent
-// nodes; ErrNodeExists (perhaps of a retried create) is fine.
-func makeParents(ctx context.Context, c Client, dir string) error {
-	for i := 1; i <= len(dir); i++ {
-		if i < len(dir) && dir[i] != '/' {
-			continue
-		}
-		for {
-			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
-			if err == nil || errors.Is(err, zk.ErrNodeExists) {
-				break
-			}
-			if !errors.Is(err, zk.ErrConnectionLoss) {
-				return err
-			}
-		}
-	}
-	return nil
 }

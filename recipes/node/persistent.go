@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"strings"
 	"sync"
 	"time"
@@ -308,7 +309,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			case ev, ok := <-w.C:
 				// Fired (deleted, changed) or ended: look again. An ending
 				// by expiry waits for the new session first.
-				if ok && ev.Err != nil && !awaitSession(ctx, events) {
+				if ok && ev.Err != nil && !lifecycle.AwaitConnected(ctx, events) {
 					end(ev.Err)
 					return
 				}
@@ -332,7 +333,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 		case errors.Is(err, zk.ErrConnectionLoss):
 			// The next call waits for the reconnect: retrying cannot spin.
 		case errors.Is(err, zk.ErrSessionExpired):
-			if !awaitSession(ctx, events) {
+			if !lifecycle.AwaitConnected(ctx, events) {
 				end(err)
 				return
 			}
@@ -443,7 +444,7 @@ func (p *Persistent) create(ctx context.Context) (path string, fresh bool, err e
 			// keep checks the owner.
 			return p.target, false, nil
 		case errors.Is(err, zk.ErrNoNode):
-			if err := makeParents(ctx, p.c, p.dir); err != nil {
+			if err := p.c.EnsurePath(ctx, p.dir, nil); err != nil {
 				return "", false, err
 			}
 		case errors.Is(err, zk.ErrConnectionLoss):
@@ -505,48 +506,6 @@ func (p *Persistent) announce(path string) {
 	default:
 	}
 	p.created <- path
-}
-
-// makeParents creates dir and its missing ancestors as empty persistent
-// nodes. Creates whose reply was lost are retried; ErrNodeExists is fine.
-func makeParents(ctx context.Context, c Client, dir string) error {
-	if dir == "/" || dir == "" {
-		return nil
-	}
-	for i := 1; i <= len(dir); i++ {
-		if i < len(dir) && dir[i] != '/' {
-			continue
-		}
-		for {
-			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
-			if err == nil || errors.Is(err, zk.ErrNodeExists) {
-				break
-			}
-			if !errors.Is(err, zk.ErrConnectionLoss) {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// awaitSession waits for the session to be connected again after an
-// expiry. It returns false if the client will not get a new session (the
-// events end) or ctx ends.
-func awaitSession(ctx context.Context, events <-chan zk.SessionEvent) bool {
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return false
-			}
-			if ev.State == zk.StateConnected || ev.State == zk.StateConnectedReadOnly {
-				return true
-			}
-		case <-ctx.Done():
-			return false
-		}
-	}
 }
 
 // pause waits d, or less if a session event or kick comes. It returns false

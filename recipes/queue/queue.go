@@ -16,6 +16,7 @@ import (
 
 // Client is the part of *zk.Client the recipe uses.
 type Client interface {
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
 	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
 	Get(ctx context.Context, path string) ([]byte, *zk.Stat, error)
 	Delete(ctx context.Context, path string, version int32) error
@@ -84,7 +85,7 @@ func (q *Queue) Put(ctx context.Context, data []byte) error {
 		case err == nil:
 			return nil
 		case errors.Is(err, zk.ErrNoNode):
-			if err := makeParents(ctx, q.c, q.dir); err != nil {
+			if err := q.c.EnsurePath(ctx, q.dir, nil); err != nil {
 				return err
 			}
 		case errors.Is(err, zk.ErrConnectionLoss):
@@ -153,7 +154,7 @@ func (q *Queue) Take(ctx context.Context) ([]byte, error) {
 		case errors.Is(err, zk.ErrConnectionLoss):
 			continue
 		case errors.Is(err, zk.ErrNoNode):
-			if err := makeParents(ctx, q.c, q.dir); err != nil {
+			if err := q.c.EnsurePath(ctx, q.dir, nil); err != nil {
 				return nil, err
 			}
 			continue
@@ -310,26 +311,6 @@ func items(children []string) []string {
 		return strings.Compare(a[len(a)-seqDigits:], b[len(b)-seqDigits:])
 	})
 	return out
-}
-
-// makeParents creates dir and its missing ancestors as empty persistent
-// nodes; ErrNodeExists (perhaps of a retried create) is fine.
-func makeParents(ctx context.Context, c Client, dir string) error {
-	for i := 1; i <= len(dir); i++ {
-		if i < len(dir) && dir[i] != '/' {
-			continue
-		}
-		for {
-			_, err := c.Create(ctx, dir[:i], nil, zk.Persistent, zk.WorldACL(zk.PermAll))
-			if err == nil || errors.Is(err, zk.ErrNodeExists) {
-				break
-			}
-			if !errors.Is(err, zk.ErrConnectionLoss) {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 func randomHex(n int) (string, error) {

@@ -1,0 +1,61 @@
+// Package testenv holds the helpers that the tests of many packages share:
+// a fresh node path per test, contexts that end with the test, clients
+// closed with the test, and polling for a condition.
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zkwire/zk"
+)
+
+var seq atomic.Int64
+
+// Path returns a fresh node path for one test: prefix (like "/locks", or
+// "" for the root) + the test's name + a number.
+func Path(t testing.TB, prefix string) string {
+	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
+	return fmt.Sprintf("%s/%s-%d", prefix, name, seq.Add(1))
+}
+
+// Ctx returns a context that ends after d or with the test.
+func Ctx(t testing.TB, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// Connect opens a client to addr with an 8 s session timeout (opts come
+// after it, so they may change it) and closes it after the test.
+func Connect(t testing.TB, addr string, opts ...zk.Option) *zk.Client {
+	t.Helper()
+	opts = append([]zk.Option{zk.WithSessionTimeout(8 * time.Second)}, opts...)
+	c, err := zk.Connect(Ctx(t, 30*time.Second), []string{addr}, opts...)
+	if err != nil {
+		t.Fatalf("connect %s: %v", addr, err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Eventually polls f until it returns nil, and fails the test with f's
+// last error if that takes longer than within.
+func Eventually(t testing.TB, within time.Duration, f func() error) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		err := f()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not within %v: %v", within, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

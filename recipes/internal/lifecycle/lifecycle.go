@@ -1,0 +1,100 @@
+// Package lifecycle holds what several recipes need to follow a client's
+// session: waiting for a new session after expiry, telling final errors
+// from passing ones, and pausing between retries.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/zkwire/zk"
+)
+
+// Source is the part of *zk.Client these helpers read.
+type Source interface {
+	SessionEvents(ctx context.Context) <-chan zk.SessionEvent
+	SessionID() int64
+	State() zk.State
+}
+
+// Connected reports whether s is a state in which calls are served.
+func Connected(s zk.State) bool {
+	return s == zk.StateConnected || s == zk.StateConnectedReadOnly
+}
+
+// Terminal reports errors after which the client will never serve a call
+// again: it was closed, or its credentials were refused.
+func Terminal(err error) bool {
+	return errors.Is(err, zk.ErrClosed) || errors.Is(err, zk.ErrAuthFailed)
+}
+
+// WaitNewSession waits until c has a session other than old and is connected. It
+// fails with zk.ErrSessionExpired when the client will never get one
+// (built without zk.WithNewSessionOnExpiry), zk.ErrClosed when it was
+// closed, or ctx's error. The state is polled as well as followed, so a
+// change that happened before the subscription is not missed.
+func WaitNewSession(ctx context.Context, c Source, old int64) error {
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events := c.SessionEvents(sctx)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if c.SessionID() != old && Connected(c.State()) {
+			return nil
+		}
+		select {
+		case _, ok := <-events:
+			if ok {
+				continue
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if c.SessionID() != old && Connected(c.State()) {
+				return nil
+			}
+			if c.State() == zk.StateClosed {
+				return zk.ErrClosed
+			}
+			return zk.ErrSessionExpired
+		case <-tick.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// AwaitConnected waits for a connected state on events; false when the
+// stream ends (the client closed, or its session ended for good) or ctx
+// ends first.
+func AwaitConnected(ctx context.Context, events <-chan zk.SessionEvent) bool {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return false
+			}
+			if Connected(ev.State) {
+				return true
+			}
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// Pause waits before retry number n (from 0): 50 ms doubling up to 1 s.
+// It returns false if ctx ended first.
+func Pause(ctx context.Context, n int) bool {
+	d := min(50*time.Millisecond<<min(n, 5), time.Second)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
