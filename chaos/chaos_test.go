@@ -112,6 +112,9 @@ func TestChaos(t *testing.T) {
 	}
 	extras.close()
 	t.Log(tr.summary())
+	for _, o := range tr.others {
+		t.Logf("other error: %s", o)
+	}
 	fmt.Println(tr.summary())
 	for _, v := range tr.violations {
 		t.Error(v)

@@ -26,6 +26,7 @@ type tracker struct {
 	violations []string
 	faults     []string
 	notes      []string
+	others     []string // the first few errors of kind "other", for the log
 }
 
 func newTracker() *tracker { return &tracker{byKind: map[string]int{}} }
@@ -40,7 +41,11 @@ func (tr *tracker) call(d time.Duration, what string, f func(ctx context.Context
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	tr.ops++
-	tr.byKind[errKind(err)]++
+	kind := errKind(err)
+	tr.byKind[kind]++
+	if kind == "other" && len(tr.others) < 5 {
+		tr.others = append(tr.others, fmt.Sprintf("%s: %v", what, err))
+	}
 	if took > d+callSlack {
 		tr.violations = append(tr.violations, fmt.Sprintf("%s returned after %v, deadline %v (err %v)", what, took.Round(time.Millisecond), d, err))
 	}
