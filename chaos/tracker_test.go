@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/lock"
 )
 
 // callSlack is how much longer than its deadline a call may take to
@@ -106,6 +107,8 @@ func errKind(err error) string {
 		return "moved"
 	case errors.Is(err, zk.ErrClosed):
 		return "closed"
+	case errors.Is(err, lock.ErrLost):
+		return "lost"
 	default:
 		return "other"
 	}
