@@ -2,14 +2,12 @@ package zk_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/zktest"
 )
 
@@ -20,19 +18,10 @@ func TestMain(m *testing.M) {
 	os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
 }
 
-var seq atomic.Int64
-
 // testPath returns a fresh top-level path for one test.
-func testPath(t testing.TB) string {
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
-	return fmt.Sprintf("/%s-%d", name, seq.Add(1))
-}
+func testPath(t testing.TB) string { return testenv.Path(t, "") }
 
-func ctxFor(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxFor(t testing.TB, d time.Duration) context.Context { return testenv.Ctx(t, d) }
 
 // connect opens a client to the shared server and closes it after the test.
 func connect(t testing.TB, opts ...zk.Option) *zk.Client {
@@ -42,14 +31,7 @@ func connect(t testing.TB, opts ...zk.Option) *zk.Client {
 
 func connectTo(t testing.TB, servers []string, opts ...zk.Option) *zk.Client {
 	t.Helper()
-	ctx := ctxFor(t, 30*time.Second)
-	opts = append([]zk.Option{zk.WithSessionTimeout(8 * time.Second)}, opts...)
-	c, err := zk.Connect(ctx, servers, opts...)
-	if err != nil {
-		t.Fatalf("connect %v: %v", servers, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testenv.ConnectTo(t, servers, opts...)
 }
 
 var open = zk.WorldACL(zk.PermAll)
@@ -86,18 +68,7 @@ func noEvent(t testing.TB, w *zk.Watch, within time.Duration) {
 	}
 }
 
-// eventually polls f until it returns nil or the deadline passes.
 func eventually(t testing.TB, within time.Duration, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %v", within, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testenv.Eventually(t, within, f)
 }

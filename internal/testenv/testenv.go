@@ -34,10 +34,16 @@ func Ctx(t testing.TB, d time.Duration) context.Context {
 // after it, so they may change it) and closes it after the test.
 func Connect(t testing.TB, addr string, opts ...zk.Option) *zk.Client {
 	t.Helper()
+	return ConnectTo(t, []string{addr}, opts...)
+}
+
+// ConnectTo is Connect with several servers.
+func ConnectTo(t testing.TB, addrs []string, opts ...zk.Option) *zk.Client {
+	t.Helper()
 	opts = append([]zk.Option{zk.WithSessionTimeout(8 * time.Second)}, opts...)
-	c, err := zk.Connect(Ctx(t, 30*time.Second), []string{addr}, opts...)
+	c, err := zk.Connect(Ctx(t, 60*time.Second), addrs, opts...)
 	if err != nil {
-		t.Fatalf("connect %s: %v", addr, err)
+		t.Fatalf("connect %v: %v", addrs, err)
 	}
 	t.Cleanup(func() { c.Close() })
 	return c

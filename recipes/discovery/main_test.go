@@ -2,14 +2,12 @@ package discovery_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/recipes/discovery"
 	"github.com/zkwire/zk/zktest"
 )
@@ -20,29 +18,14 @@ func TestMain(m *testing.M) {
 	os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
 }
 
-var seq atomic.Int64
-
 // testService returns a fresh service name for one test.
-func testService(t testing.TB) string {
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
-	return fmt.Sprintf("%s-%d", name, seq.Add(1))
-}
+func testService(t testing.TB) string { return testenv.Path(t, "")[1:] }
 
-func ctxFor(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxFor(t testing.TB, d time.Duration) context.Context { return testenv.Ctx(t, d) }
 
 func connect(t testing.TB, opts ...zk.Option) *zk.Client {
 	t.Helper()
-	opts = append([]zk.Option{zk.WithSessionTimeout(8 * time.Second)}, opts...)
-	c, err := zk.Connect(ctxFor(t, 30*time.Second), []string{srv.Addr()}, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testenv.Connect(t, srv.Addr(), opts...)
 }
 
 func newRegistry(t testing.TB, c *zk.Client) *discovery.Registry {

@@ -2,14 +2,12 @@ package election_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/zktest"
 )
 
@@ -20,41 +18,16 @@ func TestMain(m *testing.M) {
 	os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
 }
 
-var seq atomic.Int64
+func testPath(t testing.TB) string { return testenv.Path(t, "/electiontest") }
 
-func testPath(t testing.TB) string {
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
-	return fmt.Sprintf("/electiontest/%s-%d", name, seq.Add(1))
-}
-
-func ctxFor(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxFor(t testing.TB, d time.Duration) context.Context { return testenv.Ctx(t, d) }
 
 func connectTo(t testing.TB, addrs []string, opts ...zk.Option) *zk.Client {
 	t.Helper()
-	opts = append([]zk.Option{zk.WithSessionTimeout(8 * time.Second)}, opts...)
-	c, err := zk.Connect(ctxFor(t, 60*time.Second), addrs, opts...)
-	if err != nil {
-		t.Fatalf("connect %v: %v", addrs, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testenv.ConnectTo(t, addrs, opts...)
 }
 
 func eventually(t testing.TB, within time.Duration, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %v", within, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, within, f)
 }

@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/zktest"
 )
 
@@ -22,19 +21,9 @@ func TestMain(m *testing.M) {
 	os.Exit(zktest.Main(m, func(s *zktest.Server) { srv = s }))
 }
 
-var seq atomic.Int64
+func testPath(t testing.TB) string { return testenv.Path(t, "/locktest") }
 
-// testPath returns a fresh lock path for one test.
-func testPath(t testing.TB) string {
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
-	return fmt.Sprintf("/locktest/%s-%d", name, seq.Add(1))
-}
-
-func ctxFor(t testing.TB, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
-}
+func ctxFor(t testing.TB, d time.Duration) context.Context { return testenv.Ctx(t, d) }
 
 // connect opens a client to addr (the shared server by default) and closes
 // it after the test.
@@ -45,29 +34,12 @@ func connect(t testing.TB, opts ...zk.Option) *zk.Client {
 
 func connectTo(t testing.TB, addr string, opts ...zk.Option) *zk.Client {
 	t.Helper()
-	opts = append([]zk.Option{zk.WithSessionTimeout(8 * time.Second)}, opts...)
-	c, err := zk.Connect(ctxFor(t, 30*time.Second), []string{addr}, opts...)
-	if err != nil {
-		t.Fatalf("connect %s: %v", addr, err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testenv.Connect(t, addr, opts...)
 }
 
-// eventually polls f until it returns nil or the deadline passes.
 func eventually(t testing.TB, within time.Duration, f func() error) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %v", within, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testenv.Eventually(t, within, f)
 }
 
 // children lists the lock node's children, sorted; a missing node has none.
