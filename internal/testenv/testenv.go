@@ -7,11 +7,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/zktest"
 )
 
 var seq atomic.Int64
@@ -63,5 +65,42 @@ func Eventually(t testing.TB, within time.Duration, f func() error) {
 			t.Fatalf("not within %v: %v", within, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Proxy starts a fault proxy in front of target and closes it after the
+// test.
+func Proxy(t testing.TB, target string) *zktest.Proxy {
+	t.Helper()
+	px, err := zktest.NewProxy(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	return px
+}
+
+// CutEvery cuts px's connections every d until the returned stop is
+// called (stop waits for the cutting goroutine; calling it twice is fine).
+func CutEvery(px *zktest.Proxy, d time.Duration) (stop func()) {
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(d)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+				px.Cut()
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(quit) })
+		<-done
 	}
 }

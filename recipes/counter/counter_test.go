@@ -8,7 +8,7 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/recipes/counter"
-	"github.com/zkwire/zk/zktest"
+	"github.com/zkwire/zk/internal/testenv"
 )
 
 func TestCounterConcurrentAdds(t *testing.T) {
@@ -115,29 +115,12 @@ func TestCounterGetSet(t *testing.T) {
 // connection: every add that reports success was applied once, and the
 // count is exact unless an outcome was reported unknown.
 func TestCounterAddAcrossCuts(t *testing.T) {
-	px, err := zktest.NewProxy(srv.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Close() })
+	px := testenv.Proxy(t, srv.Addr())
 	c := connect(t, px.Addr())
 	ctx := ctxFor(t, 3*time.Minute)
 	path := testPath(t)
 	k, _ := counter.New(c, path)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-				px.Cut()
-			}
-		}
-	}()
+	stopCuts := testenv.CutEvery(px, 20*time.Millisecond)
 	ok, unknown := 0, 0
 	last := int64(0)
 	for range 200 {
@@ -155,8 +138,7 @@ func TestCounterAddAcrossCuts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stopCuts()
 	got, err := k.Get(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/recipes/node"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/zktest"
 )
 
@@ -227,39 +228,20 @@ func TestPersistentCreateReplyLost(t *testing.T) {
 // TestPersistentSetDataAcrossCuts keeps changing the data while the proxy
 // cuts every connection: every SetData returns only once its data is in.
 func TestPersistentSetDataAcrossCuts(t *testing.T) {
-	px, err := zktest.NewProxy(srv.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Close() })
+	px := testenv.Proxy(t, srv.Addr())
 	c := connect(t, px.Addr())
 	obs := connect(t, "")
 	ctx := ctxFor(t, 90*time.Second)
 	path := testPath(t)
 	p := startNode(t, c, path, "0", zk.Persistent)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(30 * time.Millisecond):
-				px.Cut()
-			}
-		}
-	}()
+	stopCuts := testenv.CutEvery(px, 30*time.Millisecond)
 	for i := 1; i <= 20; i++ {
 		if err := p.SetData(ctx, []byte(fmt.Sprint(i))); err != nil {
-			close(stop)
-			wg.Wait()
+			stopCuts()
 			t.Fatalf("SetData %d: %v", i, err)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stopCuts()
 	checkNode(t, obs, path, "20", 0)
 }
 

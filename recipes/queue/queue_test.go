@@ -11,7 +11,7 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/recipes/queue"
-	"github.com/zkwire/zk/zktest"
+	"github.com/zkwire/zk/internal/testenv"
 )
 
 type item struct{ producer, index int }
@@ -110,28 +110,10 @@ func TestQueueProducersConsumers(t *testing.T) {
 // keeps cutting their connections: lost replies of Put and Take must not
 // duplicate or lose items.
 func TestQueueAcrossCuts(t *testing.T) {
-	px, err := zktest.NewProxy(srv.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { px.Close() })
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(40 * time.Millisecond):
-				px.Cut()
-			}
-		}
-	}()
+	px := testenv.Proxy(t, srv.Addr())
+	stopCuts := testenv.CutEvery(px, 40*time.Millisecond)
 	runQueue(t, func() *zk.Client { return connect(t, px.Addr()) }, 2, 3, 150)
-	close(stop)
-	wg.Wait()
+	stopCuts()
 }
 
 func TestQueuePollAndOrder(t *testing.T) {
