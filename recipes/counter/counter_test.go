@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
-	"github.com/zkwire/zk/recipes/counter"
 	"github.com/zkwire/zk/internal/testenv"
+	"github.com/zkwire/zk/recipes/counter"
 )
 
 func TestCounterConcurrentAdds(t *testing.T) {

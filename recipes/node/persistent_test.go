@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
-	"github.com/zkwire/zk/recipes/node"
 	"github.com/zkwire/zk/internal/testenv"
+	"github.com/zkwire/zk/recipes/node"
 	"github.com/zkwire/zk/zktest"
 )
 

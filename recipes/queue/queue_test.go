@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
-	"github.com/zkwire/zk/recipes/queue"
 	"github.com/zkwire/zk/internal/testenv"
+	"github.com/zkwire/zk/recipes/queue"
 )
 
 type item struct{ producer, index int }
