@@ -106,43 +106,45 @@ func (q *Queue) Put(ctx context.Context, data []byte) error {
 // hasTag reports whether an item whose name starts with tag is in the
 // queue (or was: an item already taken counts too, via its receipt).
 func (q *Queue) hasTag(ctx context.Context, tag string) (bool, error) {
+	children, err := q.list(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, ch := range children {
+		if strings.HasPrefix(strings.TrimPrefix(ch, receiptPrefix), tag) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// list returns the queue node's children (none if it does not exist yet).
+// Connection loss is retried: the next call waits for the reconnect, so
+// this cannot spin.
+func (q *Queue) list(ctx context.Context) ([]string, error) {
 	for {
 		children, _, err := q.c.Children(ctx, q.dir)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
 			continue
 		case errors.Is(err, zk.ErrNoNode):
-			return false, nil
-		case err != nil:
-			return false, err
+			return nil, nil
 		}
-		for _, ch := range children {
-			if strings.HasPrefix(strings.TrimPrefix(ch, receiptPrefix), tag) {
-				return true, nil
-			}
-		}
-		return false, nil
+		return children, err
 	}
 }
 
 // Poll takes the head of the queue, or returns ErrEmpty at once.
 func (q *Queue) Poll(ctx context.Context) ([]byte, error) {
-	for {
-		children, _, err := q.c.Children(ctx, q.dir)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			continue
-		case errors.Is(err, zk.ErrNoNode):
-			return nil, ErrEmpty
-		case err != nil:
-			return nil, err
-		}
-		data, ok, err := q.takeFirst(ctx, children)
-		if err != nil || ok {
-			return data, err
-		}
-		return nil, ErrEmpty
+	children, err := q.list(ctx)
+	if err != nil {
+		return nil, err
 	}
+	data, ok, err := q.takeFirst(ctx, children)
+	if err != nil || ok {
+		return data, err
+	}
+	return nil, ErrEmpty
 }
 
 // Take takes the head of the queue, waiting for an item if there is none,
