@@ -63,14 +63,10 @@ func NewRegistry(c Client, opts ...Option) (*Registry, error) {
 // then on the registry keeps the node in place: it puts it back if it is
 // deleted and after session expiry, until Unregister or Close.
 func (r *Registry) Register(ctx context.Context, inst Instance) error {
-	if err := inst.validate(); err != nil {
+	p, data, err := r.encode(inst)
+	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(inst)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidInstance, err)
-	}
-	p := join(r.cfg.base, inst.Name, inst.ID)
 	reg := newRegistration(p, data)
 	r.mu.Lock()
 	switch {
@@ -106,19 +102,27 @@ func (r *Registry) Register(ctx context.Context, inst Instance) error {
 	return nil
 }
 
+// encode checks inst and returns its node's path and data.
+func (r *Registry) encode(inst Instance) (string, []byte, error) {
+	if err := inst.validate(); err != nil {
+		return "", nil, err
+	}
+	data, err := json.Marshal(inst)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %v", ErrInvalidInstance, err)
+	}
+	return join(r.cfg.base, inst.Name, inst.ID), data, nil
+}
+
 // Update replaces a registered instance's data (same Name and ID; for
 // example a new Load) and returns once its node holds it. When it returns
 // an error (ctx ended, connection lost) the registry still applies the
 // update as soon as it can.
 func (r *Registry) Update(ctx context.Context, inst Instance) error {
-	if err := inst.validate(); err != nil {
+	p, data, err := r.encode(inst)
+	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(inst)
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrInvalidInstance, err)
-	}
-	p := join(r.cfg.base, inst.Name, inst.ID)
 	r.mu.Lock()
 	reg := r.regs[p]
 	if reg != nil && !reg.ready {
