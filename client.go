@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk/conn"
+	"github.com/zkwire/zk/internal/mailbox"
 	"github.com/zkwire/zk/proto"
 	"github.com/zkwire/zk/watchmgr"
 )
@@ -211,16 +212,12 @@ func (s sink) WatchesToRestore() []conn.WatchSet {
 // slow listener never holds up the connection.
 type stateLoop struct {
 	listeners []func(State)
-	mu        sync.Mutex
-	queue     []State       // guarded by mu
-	wake      chan struct{} // capacity 1
-	quit      chan struct{}
+	box       *mailbox.Mailbox[State]
 	done      chan struct{}
-	stopOnce  sync.Once
 }
 
 func newStateLoop(listeners []func(State)) *stateLoop {
-	l := &stateLoop{listeners: listeners, wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	l := &stateLoop{listeners: listeners, box: mailbox.New[State](), done: make(chan struct{})}
 	if len(listeners) == 0 {
 		close(l.done)
 		return l
@@ -230,48 +227,26 @@ func newStateLoop(listeners []func(State)) *stateLoop {
 }
 
 func (l *stateLoop) push(s State) {
-	if len(l.listeners) == 0 {
-		return
-	}
-	l.mu.Lock()
-	l.queue = append(l.queue, s)
-	l.mu.Unlock()
-	select {
-	case l.wake <- struct{}{}:
-	default:
+	if len(l.listeners) > 0 {
+		l.box.Put(s)
 	}
 }
 
 func (l *stateLoop) run() {
 	defer close(l.done)
 	for {
-		l.mu.Lock()
-		q := l.queue
-		l.queue = nil
-		l.mu.Unlock()
-		for _, s := range q {
-			for _, f := range l.listeners {
-				f(s)
-			}
+		s, ok := l.box.Get(nil)
+		if !ok {
+			return
 		}
-		if len(q) > 0 {
-			continue
-		}
-		select {
-		case <-l.wake:
-		case <-l.quit:
-			l.mu.Lock()
-			empty := len(l.queue) == 0
-			l.mu.Unlock()
-			if empty {
-				return
-			}
+		for _, f := range l.listeners {
+			f(s)
 		}
 	}
 }
 
-// stop delivers what is queued, then ends the goroutine.
+// stop delivers what is queued, then ends the goroutine. It is idempotent.
 func (l *stateLoop) stop() {
-	l.stopOnce.Do(func() { close(l.quit) })
+	l.box.Close()
 	<-l.done
 }

@@ -2,7 +2,8 @@ package zk
 
 import (
 	"context"
-	"sync"
+
+	"github.com/zkwire/zk/internal/mailbox"
 )
 
 // SessionEvent is one change of the session's state, as recipes need it:
@@ -26,7 +27,7 @@ type SessionEvent struct {
 // ctx ends, or after the client closes (the last event is then StateClosed,
 // or StateExpired/StateAuthFailed when the session ended that way).
 func (c *Client) SessionEvents(ctx context.Context) <-chan SessionEvent {
-	s := &sessionSub{wake: make(chan struct{}, 1), quit: make(chan struct{}), out: make(chan SessionEvent, subBuffer)}
+	s := &sessionSub{box: mailbox.New[SessionEvent](), quit: make(chan struct{}), out: make(chan SessionEvent, subBuffer)}
 	c.mu.Lock()
 	if c.closed || c.terminal {
 		c.mu.Unlock()
@@ -62,9 +63,9 @@ func (c *Client) publish(st State, newSession, final bool) {
 	}
 	ev := SessionEvent{State: st, SessionID: c.conn.SessionID(), NewSession: newSession}
 	for s := range c.subs {
-		s.push(ev)
+		s.box.Put(ev)
 		if final {
-			s.finish()
+			s.box.Close()
 		}
 	}
 }
@@ -75,7 +76,7 @@ func (c *Client) publish(st State, newSession, final bool) {
 func (c *Client) endSubscriptions() {
 	c.mu.Lock()
 	for s := range c.subs {
-		s.finish()
+		s.box.Close()
 		close(s.quit)
 	}
 	c.terminal = true
@@ -87,69 +88,30 @@ func (c *Client) endSubscriptions() {
 // when the client closes.
 const subBuffer = 16
 
-// sessionSub is one SessionEvents reader: an unbounded queue drained by its
-// own goroutine, so the connection never blocks on a slow reader.
+// sessionSub is one SessionEvents reader: a mailbox drained into out by
+// its own goroutine, so the connection never blocks on a slow reader.
 type sessionSub struct {
-	mu    sync.Mutex
-	queue []SessionEvent // guarded by mu
-	done  bool           // guarded by mu: no more events; close after the queue
-	wake  chan struct{}  // capacity 1
-	quit  chan struct{}  // closed by Close: deliver only what fits, then end
-	out   chan SessionEvent
-}
-
-func (s *sessionSub) push(ev SessionEvent) {
-	s.mu.Lock()
-	if !s.done {
-		s.queue = append(s.queue, ev)
-	}
-	s.mu.Unlock()
-	s.signal()
-}
-
-func (s *sessionSub) finish() {
-	s.mu.Lock()
-	s.done = true
-	s.mu.Unlock()
-	s.signal()
-}
-
-func (s *sessionSub) signal() {
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
+	box  *mailbox.Mailbox[SessionEvent]
+	quit chan struct{} // closed by Close: deliver only what fits, then end
+	out  chan SessionEvent
 }
 
 func (s *sessionSub) run(ctx context.Context) {
 	defer close(s.out)
 	for {
-		s.mu.Lock()
-		q, done := s.queue, s.done
-		s.queue = nil
-		s.mu.Unlock()
-		for _, ev := range q {
-			select {
-			case s.out <- ev:
-			case <-ctx.Done():
-				return
-			case <-s.quit:
-				select {
-				case s.out <- ev:
-				default:
-				}
-			}
-		}
-		if len(q) > 0 {
-			continue
-		}
-		if done {
+		ev, ok := s.box.Get(ctx.Done())
+		if !ok {
 			return
 		}
 		select {
-		case <-s.wake:
+		case s.out <- ev:
 		case <-ctx.Done():
 			return
+		case <-s.quit:
+			select {
+			case s.out <- ev:
+			default:
+			}
 		}
 	}
 }
