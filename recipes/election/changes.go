@@ -1,23 +1,25 @@
 package election
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/zkwire/zk/internal/mailbox"
+)
 
 // changes delivers leadership changes in order without ever making the
 // campaign wait for a reader: they queue until read (they are rare).
 type changes struct {
+	box     *mailbox.Mailbox[bool]
 	mu      sync.Mutex
-	queue   []bool // guarded by mu
-	ended   bool   // guarded by mu: close out once the queue is delivered
-	running bool   // guarded by mu: the delivery goroutine was started
-	stopped bool   // guarded by mu: stop was called
-	wake    chan struct{}
+	running bool          // guarded by mu: the delivery goroutine was started
+	stopped bool          // guarded by mu: stop was called
 	quit    chan struct{} // closed by stop: stop delivering at once
 	out     chan bool
 	done    chan struct{} // closed once out is closed
 }
 
 func newChanges() *changes {
-	return &changes{wake: make(chan struct{}, 1), quit: make(chan struct{}), out: make(chan bool), done: make(chan struct{})}
+	return &changes{box: mailbox.New[bool](), quit: make(chan struct{}), out: make(chan bool), done: make(chan struct{})}
 }
 
 // start launches the delivery goroutine (at Latch.Start), so that a Latch
@@ -31,20 +33,10 @@ func (c *changes) start() {
 	}
 }
 
-func (c *changes) push(v bool) {
-	c.mu.Lock()
-	c.queue = append(c.queue, v)
-	c.mu.Unlock()
-	c.signal()
-}
+func (c *changes) push(v bool) { c.box.Put(v) }
 
 // end closes out after what is queued has been delivered.
-func (c *changes) end() {
-	c.mu.Lock()
-	c.ended = true
-	c.mu.Unlock()
-	c.signal()
-}
+func (c *changes) end() { c.box.Close() }
 
 // stop ends delivery now, dropping what no one took, and waits until out
 // is closed. It is idempotent.
@@ -63,36 +55,16 @@ func (c *changes) stop() {
 	<-c.done
 }
 
-func (c *changes) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
 func (c *changes) deliver() {
 	defer close(c.done)
 	defer close(c.out)
 	for {
-		c.mu.Lock()
-		q, ended := c.queue, c.ended
-		c.queue = nil
-		c.mu.Unlock()
-		for _, v := range q {
-			select {
-			case c.out <- v:
-			case <-c.quit:
-				return
-			}
-		}
-		if len(q) > 0 {
-			continue
-		}
-		if ended {
+		v, ok := c.box.Get(c.quit)
+		if !ok {
 			return
 		}
 		select {
-		case <-c.wake:
+		case c.out <- v:
 		case <-c.quit:
 			return
 		}
