@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/zktest"
 )
 
@@ -38,11 +39,7 @@ func dialProxied(t *testing.T, ens *zktest.Ensemble) *proxied {
 	p := &proxied{}
 	var addrs []string
 	for _, a := range ens.Addrs() {
-		x, err := zktest.NewProxy(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { x.Close() })
+		x := testenv.Proxy(t, a)
 		p.proxies = append(p.proxies, x)
 		addrs = append(addrs, x.Addr())
 	}
@@ -203,14 +200,7 @@ func waitNewSession(t *testing.T, ctx context.Context, c *zk.Client, old int64) 
 
 func connectDirect(t *testing.T, ens *zktest.Ensemble) *zk.Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := zk.Connect(ctx, ens.Addrs(), zk.WithSessionTimeout(10*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return testenv.ConnectTo(t, ens.Addrs(), zk.WithSessionTimeout(10*time.Second))
 }
 
 func mustCreate(t *testing.T, c *zk.Client, p string) {
