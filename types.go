@@ -49,6 +49,10 @@ const (
 	StateExpired           = proto.StateExpired
 	StateAuthFailed        = proto.StateAuthFailed
 	StateClosed            = proto.StateClosed
+	// StateLost: disconnected for the whole negotiated session timeout
+	// since the client last heard from a server; the session may have
+	// expired (the server has not said so). Calls still queued fail then.
+	StateLost = proto.StateLost
 )
 
 // Event types.

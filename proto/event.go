@@ -54,6 +54,12 @@ const (
 	StateClosed            State = 7
 	// StateConnecting is client-only (no KeeperState has it): no session yet.
 	StateConnecting State = 100
+	// StateLost is client-only: the client has heard nothing from any
+	// server for the negotiated session timeout, so the server may have
+	// expired the session (Curator's LOST). Distinct from StateExpired,
+	// which a server confirmed. Reconnecting may still find the session
+	// alive (then StateSyncConnected follows) or expired (StateExpired).
+	StateLost State = 101
 )
 
 func (s State) String() string {
@@ -76,6 +82,8 @@ func (s State) String() string {
 		return "Closed"
 	case StateConnecting:
 		return "Connecting"
+	case StateLost:
+		return "Lost"
 	}
 	return "State(" + strconv.Itoa(int(s)) + ")"
 }
