@@ -29,6 +29,11 @@ type Conn struct {
 	// lastZxid is the highest zxid seen in a normal reply: written only by
 	// the reader goroutine, read anywhere.
 	lastZxid atomic.Int64
+	// heard is when a server was last heard from (any frame, a ping reply
+	// or the handshake's answer), in Unix nanoseconds: written by the
+	// reader and the handshake, read by the session goroutine, whose
+	// session deadline counts from it (session.go).
+	heard atomic.Int64
 	// xid is the last normal xid used. Owned by the writer goroutine of the
 	// current connection; the session goroutine hands it from one writer to
 	// the next (it waits for a connection's loops before starting another).
@@ -105,7 +110,8 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 
 // State returns the session state: StateConnecting before the first
 // session, then StateSyncConnected, StateConnectedReadOnly,
-// StateDisconnected, StateExpired, StateAuthFailed or StateClosed.
+// StateDisconnected, StateLost, StateExpired, StateAuthFailed or
+// StateClosed.
 func (c *Conn) State() proto.State { c.mu.Lock(); defer c.mu.Unlock(); return c.state }
 
 // SessionID returns the current session's id (after expiry without a new
