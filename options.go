@@ -25,7 +25,10 @@ type config struct {
 
 // WithSessionTimeout sets the requested session timeout (default 10 s).
 // The server clamps it to its own bounds; Client.SessionTimeout reports
-// the negotiated value.
+// the negotiated value. The client uses it too: disconnected for that long
+// since it last heard from a server, it reports StateLost and fails its
+// queued calls (see "Connection loss and the session deadline" in the
+// package doc).
 func WithSessionTimeout(d time.Duration) Option {
 	return func(c *config) { c.conn.SessionTimeout = d }
 }

@@ -131,8 +131,9 @@ var (
 // authentication) the call is not queued and OnReply is not called.
 //
 // Calls queued while disconnected wait for the next connection; they fail
-// only on expiry, authentication failure or Close (or when a waiter's
-// context ends, see Wait).
+// on expiry, authentication failure or Close (or when a waiter's context
+// ends, see Wait), and with connection loss, never sent, once the session
+// deadline passes (see the package doc).
 func (c *Conn) Submit(call *Call) error { return c.submit(call, false) }
 
 // submit queues a call; internal lets Close's own closeSession through.

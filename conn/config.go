@@ -99,7 +99,9 @@ type EventSink interface {
 	Notification(ev proto.WatcherEvent)
 	// StateChange is called for every transition, in order, from one
 	// goroutine at a time: StateSyncConnected (or StateConnectedReadOnly),
-	// StateDisconnected, StateExpired, StateAuthFailed, StateClosed.
+	// StateDisconnected, StateLost (the session deadline passed while
+	// disconnected; see the package doc), StateExpired, StateAuthFailed,
+	// StateClosed.
 	// newSession is true on the Connected that starts a session (the first
 	// one, or one after expiry with NewSessionOnExpiry). For a (re)connect
 	// it is called before the connection's first frame is read and before
