@@ -35,6 +35,10 @@ func WithSessionTimeout(d time.Duration) Option {
 
 // WithChroot makes every path relative to root ("/app"): requests are
 // prefixed, and paths in results and events come back relative to it.
+// This is the only way to set a chroot: Connect refuses a Java-style
+// server address with a chroot suffix ("host:2181/app") with
+// ErrInvalidArgument and a message pointing here, rather than guessing
+// which of several suffixes applies.
 func WithChroot(root string) Option { return func(c *config) { c.chroot = root } }
 
 // WithAuth adds credentials (AddAuth) sent on every connection before any
