@@ -167,18 +167,24 @@ func (c *Conn) AddAuth(ctx context.Context, scheme string, auth []byte) error {
 // closeSession before it just drops the connection.
 const closeSessionWait = 2 * time.Second
 
-// Close ends the session and returns when every goroutine has ended. If
-// connected, it first sends closeSession (so the server deletes the
+// Close ends the session and returns when every goroutine has ended. If a
+// session exists, it first sends closeSession (so the server deletes the
 // session's ephemeral nodes at once) behind the calls already queued, and
-// waits for its reply for up to 2 s. Every call still queued or in flight
-// then fails with ErrClosed, and the sink sees StateClosed. Idempotent.
+// waits for its reply for up to 2 s. While disconnected (during a
+// reconnect handshake, or between attempts), closeSession waits in the
+// queue and goes out on the next connection, as in Java, if that comes
+// within the same 2 s. Every call still queued or in flight then fails
+// with ErrClosed, and the sink sees StateClosed. Idempotent.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
-		connected := c.cur != nil && c.terminal == nil
+		// A session the server may still hold: connected, or resumable
+		// (a reconnect may be under way). Not before the first session
+		// (Dial gave up), nor after expiry or a failed authentication.
+		live := c.terminal == nil && (c.cur != nil || (c.resumable && c.sessionID != 0))
 		c.closing = true
 		c.mu.Unlock()
-		if connected {
+		if live {
 			call := &Call{Op: proto.OpCloseSession}
 			if c.submit(call, true) == nil {
 				t := time.NewTimer(closeSessionWait)

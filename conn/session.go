@@ -67,7 +67,7 @@ func (c *Conn) run(first chan<- error) {
 				continue // Close cut the attempt short; the loop top ends it
 			case errors.Is(err, errSessionInvalid):
 				c.expire(addr)
-				if !c.cfg.NewSessionOnExpiry {
+				if !c.cfg.NewSessionOnExpiry || c.isClosing() {
 					report(&Error{Kind: proto.ErrSessionExpired})
 					c.idleUntilClose()
 					return
@@ -204,11 +204,17 @@ func (c *Conn) serve(l *link, newSession, carry bool, started func()) {
 	}
 	c.log.Info("zk: connected", "server", l.addr, "session", sessionHex(id),
 		"newSession", newSession, "timeout", negotiated, "readOnly", l.readOnly)
-	// Before the first frame is read: whatever the sink emits for the
-	// connect precedes every event of this connection.
-	c.setState(state, newSession)
-	if (!newSession || carry) && c.cfg.Watches != nil {
-		c.restoreWatches(c.cfg.Watches.WatchesToRestore())
+	switch {
+	case c.isClosing():
+		// Close came during the handshake: this connection only carries
+		// its closeSession (queued by Close); nobody is told of it.
+	default:
+		// Before the first frame is read: whatever the sink emits for the
+		// connect precedes every event of this connection.
+		c.setState(state, newSession)
+		if (!newSession || carry) && c.cfg.Watches != nil {
+			c.restoreWatches(c.cfg.Watches.WatchesToRestore())
+		}
 	}
 	l.start()
 	stopProbe := func() {}
