@@ -82,6 +82,7 @@ func getFrame() *[]byte { return framePool.Get().(*[]byte) }
 // the xid in. Done at Submit, so an oversize request is refused before it
 // is queued.
 func (call *Call) encode(maxPacket int) error {
+	boundMulti(call)
 	call.fbuf = getFrame()
 	b, start := jute.BeginFrame((*call.fbuf)[:0])
 	hdr := proto.RequestHeader{Type: call.Op}
@@ -98,6 +99,25 @@ func (call *Call) encode(maxPacket int) error {
 		return fmt.Errorf("%w: a %d-byte %v request, limit %d", ErrPacketTooLarge, n, call.Op, maxPacket)
 	}
 	return nil
+}
+
+// boundMulti tells a multi's response how many results it may hold: one
+// per operation sent. Without the bound a hostile or broken server could
+// answer a 1-op multi with millions of results, each decoded and kept
+// before anything noticed.
+func boundMulti(call *Call) {
+	resp, ok := call.Resp.(*proto.MultiResponse)
+	if !ok {
+		return
+	}
+	req, ok := call.Req.(*proto.MultiRequest)
+	if !ok {
+		return
+	}
+	resp.MaxResults = len(req.Ops)
+	if resp.MaxResults == 0 {
+		resp.MaxResults = -1
+	}
 }
 
 // setFrame gives the call a pooled copy of frame (a requeued call whose

@@ -62,9 +62,12 @@ func SafeToRetry(err error) bool {
 // the Cause of their connection loss.
 type ProtocolError struct {
 	Msg string
+	Err error // the decoder's error, if any (errors.Is and errors.As see it)
 }
 
 func (e *ProtocolError) Error() string { return "zk: protocol error: " + e.Msg }
+
+func (e *ProtocolError) Unwrap() error { return e.Err }
 
 func protocolErr(format string, args ...any) error {
 	return &ProtocolError{Msg: fmt.Sprintf(format, args...)}
@@ -90,3 +93,24 @@ func (e *authError) Error() string {
 func lossError(cause error, sent bool) *Error {
 	return &Error{Kind: proto.ErrConnectionLoss, Cause: cause, Sent: sent}
 }
+
+// ErrReplyTooLarge: the reply to this call was longer than
+// Config.MaxReplySize. The request was sent (and may have been applied);
+// its reply was read and discarded, and the connection goes on. Matched
+// with errors.Is; errors.As with *ReplyTooLargeError gives the sizes.
+var ErrReplyTooLarge = errors.New("zk: reply larger than the reply limit")
+
+// ReplyTooLargeError is the error of a call whose reply exceeded
+// Config.MaxReplySize.
+type ReplyTooLargeError struct {
+	Op    proto.Op
+	Size  int // the reply frame's length in bytes
+	Limit int // Config.MaxReplySize
+}
+
+func (e *ReplyTooLargeError) Error() string {
+	return fmt.Sprintf("%v: a %d-byte %v reply, limit %d (MaxReplySize)", ErrReplyTooLarge, e.Size, e.Op, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrReplyTooLarge) true.
+func (e *ReplyTooLargeError) Is(target error) bool { return target == ErrReplyTooLarge }
