@@ -19,7 +19,8 @@ var ErrPacketTooLarge = errors.New("zk: request larger than the packet limit")
 //
 // Kind says what the caller should conclude: proto.ErrConnectionLoss (the
 // connection dropped; the outcome of a sent request is unknown),
-// proto.ErrSessionExpired, proto.ErrAuthFailed or ErrClosed. Cause is what
+// proto.ErrSessionExpired, proto.ErrAuthFailed, ErrClosed, or the
+// context's error of a call cancelled before it was sent. Cause is what
 // happened underneath (io.EOF, a read timeout, a *ProtocolError), if known.
 // errors.Is and errors.As see both.
 type Error struct {
@@ -48,12 +49,18 @@ func (e *Error) Unwrap() []error {
 // SafeToRetry reports whether err proves that the request never reached
 // the server, so sending it again cannot apply it twice. A create that
 // failed with connection loss after it was written may exist; one that
-// never left the queue does not. Server replies (a proto.Code) and context
-// errors report false: the request may have been sent.
+// never left the queue does not, nor one refused with ErrPacketTooLarge,
+// nor one whose context ended while it was still queued. Server replies (a
+// proto.Code) and bare context errors (the call was cancelled after it was
+// taken for sending) report false: the request may have been sent.
 func SafeToRetry(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && !e.Sent
+	return errors.As(err, &e) && !e.Sent || errors.Is(err, ErrPacketTooLarge)
 }
+
+// notSent marks a context's error for a call that provably never left the
+// client.
+func notSent(ctxErr error) *Error { return &Error{Kind: ctxErr} }
 
 // ProtocolError is a server frame that breaks the protocol: a reply whose
 // xid is not the oldest request's, a length out of bounds, a body that does
