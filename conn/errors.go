@@ -3,6 +3,8 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/zkwire/zk/proto"
 )
@@ -121,3 +123,21 @@ func (e *ReplyTooLargeError) Error() string {
 
 // Is makes errors.Is(err, ErrReplyTooLarge) true.
 func (e *ReplyTooLargeError) Is(target error) bool { return target == ErrReplyTooLarge }
+
+// maxQuoted is how many bytes of a peer- or caller-supplied string (a
+// path, a directive) an error message quotes: enough to recognise it,
+// never megabytes.
+const maxQuoted = 200
+
+// clipQuote quotes s for an error message, cut to maxQuoted bytes (at a
+// UTF-8 boundary) with an ellipsis and the full length when longer.
+func clipQuote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
+}
