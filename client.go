@@ -208,6 +208,10 @@ func (s sink) WatchesToRestore() []conn.WatchSet {
 	}}
 }
 
+// WatchesRestored ends the restore's de-duplication of NodeDeleted (see
+// watchmgr.Manager.RestoreDone).
+func (s sink) WatchesRestored() { s.c.wm.RestoreDone() }
+
 // stateLoop calls state listeners in order on a goroutine of its own, so a
 // slow listener never holds up the connection.
 type stateLoop struct {

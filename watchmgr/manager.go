@@ -109,7 +109,9 @@ type Manager struct {
 	overflows uint64           // guarded by mu
 	// dupDeleted suppresses the second NodeDeleted the server sends after a
 	// restore with a path in both the data and child lists (protocol.md
-	// §10 item 15). Cleared on every disconnect; guarded by mu.
+	// §10 item 15), which it does only for a path missing at restore time.
+	// It lives from Restore until RestoreDone (the restore's reply, which
+	// follows every catch-up event) or a disconnect; guarded by mu.
 	dupDeleted map[string]bool
 }
 

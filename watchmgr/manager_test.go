@@ -508,3 +508,29 @@ func TestWatchesListsSharedDataRegistrationOnce(t *testing.T) {
 		t.Fatalf("Watches = %+v, want one exist row", regs)
 	}
 }
+
+// The de-duplication ends with the restore's reply: a node still there at
+// restore time, deleted, re-created and watched again is reported deleted
+// again.
+func TestDeleteAfterRestoreDone(t *testing.T) {
+	h := newHarness(t, 0)
+	h.watch(t, "/a", KindData, true, true)
+	h.watch(t, "/a", KindChild, true, true)
+	h.StateChange(proto.StateDisconnected, false)
+	h.StateChange(proto.StateSyncConnected, false)
+	h.Restore()
+	h.RestoreDone() // /a existed: no catch-up event
+	h.Notification(event(proto.EventNodeDeleted, "/a"))
+	d, _ := h.watch(t, "/a", KindData, true, true)
+	r, _ := h.watch(t, "/", KindPersistentRecursive, true, false)
+	h.Notification(event(proto.EventNodeDeleted, "/a"))
+	if ev := recv(t, d); ev.Type != proto.EventNodeDeleted {
+		t.Fatalf("data watcher: %v", ev)
+	}
+	if ev := recv(t, r); ev.Type != proto.EventNodeDeleted {
+		t.Fatalf("recursive watcher: %v", ev)
+	}
+	if got := h.Watches(); len(got) != 1 || got[0].Kind != KindPersistentRecursive {
+		t.Fatalf("Watches = %+v", got)
+	}
+}
