@@ -113,7 +113,9 @@ func WithMaxReplySize(n int) Option { return func(c *config) { c.conn.MaxReplySi
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l } }
 
 // WithStateListener calls f for every session state transition, in order,
-// on a goroutine of its own (never the connection's receive loop).
+// on a goroutine of its own (never the connection's receive loop). Close
+// waits up to a second for it to take the last transitions; a listener
+// that blocks longer is not waited for.
 func WithStateListener(f func(State)) Option {
 	return func(c *config) { c.stateListeners = append(c.stateListeners, f) }
 }

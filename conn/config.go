@@ -129,6 +129,15 @@ type WatchProvider interface {
 	WatchesToRestore() []WatchSet
 }
 
+// RestoreObserver may be implemented by a WatchProvider that must know
+// where a restore's catch-up events end. WatchesRestored is called on the
+// receive loop when the last SetWatches packet of a restore is answered or
+// fails: every catch-up event of that restore has been passed to
+// Notification before it.
+type RestoreObserver interface {
+	WatchesRestored()
+}
+
 const (
 	defaultSessionTimeout = 10 * time.Second
 	defaultMaxPacket      = 0xfffff // the server's jute.maxbuffer
