@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
@@ -184,7 +185,7 @@ func (t *TreeCache) recover(err error, session int64, attempt int) error {
 	case errors.Is(err, zk.ErrSessionExpired):
 		return lifecycle.WaitNewSession(t.ctx, t.c, session)
 	}
-	if !lifecycle.Pause(t.ctx, attempt) {
+	if !backoff.Pause(t.ctx, attempt) {
 		return t.ctx.Err()
 	}
 	return nil

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"github.com/zkwire/zk/recipes/node"
 )
 
@@ -197,7 +197,7 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			first <- err
 		}
 	}
-	failures := 0
+	var retries backoff.Counter
 	for {
 		children, _, w, err := m.c.ChildrenW(ctx, m.dir)
 		if err == nil {
@@ -206,7 +206,7 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			if err != nil {
 				w.Stop()
 			} else {
-				failures = 0
+				retries.Reset()
 				m.publish(list)
 				report(nil)
 				select {
@@ -225,6 +225,8 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			return
 		case errors.Is(err, zk.ErrConnectionLoss):
 		case errors.Is(err, zk.ErrNoNode):
+			// Make the node; when it cannot be made (no permission on the
+			// parent...) the pause below keeps this from spinning.
 			if err := m.c.EnsurePath(ctx, m.dir, nil); err != nil && !reported {
 				report(err)
 				return
@@ -242,12 +244,9 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 				report(err)
 				return
 			}
-			failures++
-			select {
-			case <-time.After(min(time.Duration(failures)*200*time.Millisecond, 5*time.Second)):
-			case <-ctx.Done():
-				return
-			}
+		}
+		if !retries.Wait(ctx) {
+			return
 		}
 	}
 }
