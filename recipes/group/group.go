@@ -11,6 +11,7 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/batch"
 	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"github.com/zkwire/zk/recipes/node"
 )
@@ -50,6 +51,7 @@ type Members struct {
 	started bool                        // guarded by mu
 	closed  bool                        // guarded by mu
 	cancel  context.CancelFunc
+	reads   batch.Reader  // owned by the watcher: plans its MultiReads
 	done    chan struct{} // closed when the watcher ends
 	changes chan []Member // capacity 1: the latest list
 }
@@ -251,27 +253,44 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 	}
 }
 
-// read fetches the data of every child in one round trip; a child gone
-// meanwhile is left out (its deletion fires the watch anyway).
+// read fetches the data of every child in MultiRead batches bounded in
+// count and bytes (sizes from the last list, where a member was in it); a
+// child gone meanwhile is left out (its deletion fires the watch anyway).
 func (m *Members) read(ctx context.Context, children []string) ([]Member, error) {
 	slices.Sort(children)
 	if len(children) == 0 {
 		return []Member{}, nil
 	}
-	ops := make([]zk.ReadOp, len(children))
-	for i, ch := range children {
-		ops[i] = zk.GetOp(m.path(ch))
+	m.mu.Lock()
+	last := make(map[string]int, len(m.list))
+	for _, mb := range m.list {
+		last[mb.ID] = len(mb.Data)
 	}
-	res, err := m.c.MultiRead(ctx, ops...)
-	if err != nil {
-		return nil, err
+	m.mu.Unlock()
+	sizes := make([]int, len(children))
+	for i, ch := range children {
+		n, ok := last[ch]
+		sizes[i] = m.reads.Size(n, 0, ok)
 	}
 	list := make([]Member, 0, len(children))
-	for i, r := range res {
-		if r.Err != nil {
-			continue
+	err := m.reads.Run(ctx, sizes, func(lo, hi int) error {
+		ops := make([]zk.ReadOp, 0, hi-lo)
+		for _, ch := range children[lo:hi] {
+			ops = append(ops, zk.GetOp(m.path(ch)))
 		}
-		list = append(list, Member{ID: children[i], Data: r.Data})
+		res, err := m.c.MultiRead(ctx, ops...)
+		if err != nil {
+			return err
+		}
+		for i, r := range res {
+			if r.Err == nil {
+				list = append(list, Member{ID: children[lo+i], Data: r.Data})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return list, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -215,5 +216,54 @@ func TestGroupNoSpinWhenNodeCannotBeMade(t *testing.T) {
 	// one makes thousands.
 	if n > 60 {
 		t.Errorf("%d requests in %v while the group node cannot be made: the watcher does not back off", n, window)
+	}
+}
+
+// TestGroupBigMembers: 20 members of 900 KB (18 MB together) are more than
+// one reply may carry (16 MiB). Members must read them in batches bounded
+// in bytes, converge, and never make the shared client drop its
+// connection.
+func TestGroupBigMembers(t *testing.T) {
+	const n, size = 20, 900 << 10
+	ctx := ctxFor(t, 2*time.Minute)
+	var drops atomic.Int64
+	c := connect(t, "", zk.WithStateListener(func(s zk.State) {
+		if s == zk.StateDisconnected {
+			drops.Add(1)
+		}
+	}))
+	dir := testPath(t)
+	if err := c.EnsurePath(ctx, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		data := make([]byte, size)
+		data[0] = byte(i)
+		if _, err := c.Create(ctx, fmt.Sprintf("%s/m%02d", dir, i), data, zk.Persistent, zk.WorldACL(zk.PermAll)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := group.New(c, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close(context.Background()) })
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := g.Start(sctx); err != nil {
+		t.Fatalf("Start: %v (the client dropped its connection %d times)", err, drops.Load())
+	}
+	list := g.Members()
+	if len(list) != n {
+		t.Fatalf("%d members, want %d", len(list), n)
+	}
+	for i, m := range list {
+		if m.ID != fmt.Sprintf("m%02d", i) || len(m.Data) != size || m.Data[0] != byte(i) {
+			t.Fatalf("member %d: %s with %d bytes", i, m.ID, len(m.Data))
+		}
+	}
+	t.Logf("the shared client dropped its connection %d times", drops.Load())
+	if d := drops.Load(); d != 0 {
+		t.Errorf("the shared client dropped its connection %d times, want 0", d)
 	}
 }
