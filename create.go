@@ -116,6 +116,12 @@ const ProtectedPrefix = "_c_"
 // reply, the outcome is unknown; the name lets this call find the node it
 // may have made (it lists the parent and adopts the child with its UUID)
 // instead of creating a second one. It retries until ctx ends.
+//
+// When it fails after a create may have reached the server (ctx ended
+// while the request was on the wire, or the search for it failed), it
+// deletes the node it may have made, in the background and for at most
+// the session timeout: nobody else knows its name, and it would otherwise
+// live as long as the session.
 func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path string, data []byte, acl []ACL) (string, error) {
 	const op = "createProtected"
 	if err := ValidatePath(path, true); err != nil {
@@ -137,11 +143,16 @@ func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path st
 		if err == nil {
 			return p, nil
 		}
+		if ctx.Err() != nil && !SafeToRetry(err) {
+			c.removeProtected(dir, tag) // the request may be on the wire
+			return "", err
+		}
 		if !errors.Is(err, ErrConnectionLoss) {
 			return "", err
 		}
 		found, err := c.findProtected(ctx, dir, tag)
 		if err != nil {
+			c.removeProtected(dir, tag)
 			return "", opErr(op, path, err)
 		}
 		if found != "" {
@@ -150,6 +161,33 @@ func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path st
 		// Not there: the create did not happen, so trying again cannot
 		// make a second node.
 	}
+}
+
+// removeProtected deletes, in the background, the child of dir named with
+// tag if there is one, for at most the session timeout (or 10 s before
+// one is negotiated). A listing sent after the create is answered after
+// it (a session's requests are served in order), so it finds the node if
+// the create was applied. It gives up when the client closes or the
+// session ends, which take the node with them.
+func (c *Client) removeProtected(dir, tag string) {
+	bound := c.SessionTimeout()
+	if bound <= 0 {
+		bound = 10 * time.Second
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		defer cancel()
+		for {
+			p, err := c.findProtected(ctx, dir, tag)
+			if err != nil || p == "" {
+				return
+			}
+			err = c.Delete(ctx, p, -1)
+			if !errors.Is(err, ErrConnectionLoss) {
+				return // deleted, gone already, or not ours to delete
+			}
+		}
+	}()
 }
 
 // findProtected lists dir until the listing succeeds and returns the path

@@ -1,7 +1,9 @@
 package zk_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +124,46 @@ func TestTTLValidationShared(t *testing.T) {
 func reason(err error) string {
 	s := err.Error()
 	return s[strings.LastIndex(s, ": ")+2:]
+}
+
+// TestProtectedCreateLeavesNoOrphan: when CreateProtectedEphemeralSequential
+// gives up because its context ended after the request was sent, the node
+// the server makes anyway must not outlive the call: nobody knows its name,
+// and it would live as long as the session.
+func TestProtectedCreateLeavesNoOrphan(t *testing.T) {
+	ctx := ctxFor(t, time.Minute)
+	obs := connect(t)
+	dir := testPath(t)
+	mustCreate(t, obs, dir, nil)
+	px := startProxy(t, srv.Addr())
+	c := connectTo(t, []string{px.Addr()})
+	// Requests reach the server 300 ms after they are sent, replies come
+	// back 300 ms later: a call that gives up after 150 ms has sent its
+	// request, which the server then applies.
+	px.SetLatency(300 * time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	p, err := c.CreateProtectedEphemeralSequential(short, dir+"/lock-", nil, open)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("CreateProtectedEphemeralSequential = %q, %v; want the context's error", p, err)
+	}
+	// The server made the node...
+	eventually(t, 10*time.Second, func() error {
+		kids, _, err := obs.Children(ctx, dir)
+		if err != nil || len(kids) == 0 {
+			return fmt.Errorf("the create never reached the server: %v %v", kids, err)
+		}
+		return nil
+	})
+	// ...and it goes away while c's session lives.
+	eventually(t, 15*time.Second, func() error {
+		kids, _, err := obs.Children(ctx, dir)
+		if err != nil || len(kids) != 0 {
+			return fmt.Errorf("orphaned protected node(s) %v (%v) of a live session", kids, err)
+		}
+		return nil
+	})
+	if c.State() != zk.StateConnected {
+		t.Fatalf("the creating client is %v: the node may have gone with its session instead", c.State())
+	}
 }
