@@ -62,3 +62,14 @@ func validPath(op, p string) error {
 	}
 	return nil
 }
+
+// createPath is the server path of a create: p with the chroot prefixed,
+// except that a sequential "/" becomes the chroot plus "/", so that the
+// server appends the sequence number inside the chroot ("/app/0000000001")
+// rather than to its name ("/app0000000001", outside it).
+func (c *Client) createPath(p string, sequential bool) string {
+	if sequential && p == "/" && c.chroot != "" {
+		return string(c.chroot) + "/"
+	}
+	return c.chroot.Prefix(p)
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/batch"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 )
 
 // TreeCache mirrors the subtree at a root path: every node's data, Stat
@@ -31,6 +33,7 @@ type TreeCache struct {
 	done        chan struct{} // closed when the cache stops
 	err         error         // why it stopped; written before done closes
 	oneShot     bool          // owned by run; read after initialized
+	reads       batch.Reader  // owned by run: plans MultiRead batches
 }
 
 // NewTreeCache returns a cache of the subtree at root on client c. It
@@ -184,7 +187,7 @@ func (t *TreeCache) recover(err error, session int64, attempt int) error {
 	case errors.Is(err, zk.ErrSessionExpired):
 		return lifecycle.WaitNewSession(t.ctx, t.c, session)
 	}
-	if !lifecycle.Pause(t.ctx, attempt) {
+	if !backoff.Pause(t.ctx, attempt) {
 		return t.ctx.Err()
 	}
 	return nil

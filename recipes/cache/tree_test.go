@@ -393,3 +393,80 @@ func parallel(t *testing.T, workers, n int, f func(i int) error) {
 		t.Fatal(err)
 	}
 }
+
+// disconnects counts how often c's state left connected, through a state
+// listener given at Connect.
+type disconnects struct{ n atomic.Int64 }
+
+func (d *disconnects) listen(s zk.State) {
+	if s == zk.StateDisconnected {
+		d.n.Add(1)
+	}
+}
+
+// TestTreeCacheBigChildren: 20 children of 900 KB (18 MB together) do not
+// fit in one reply (the client takes up to 16 MiB). The cache must read
+// them in batches bounded in bytes, converge, and never make the shared
+// client drop its connection; then it must follow an update of all of
+// them (the refresh path) the same way.
+func TestTreeCacheBigChildren(t *testing.T) {
+	const n, size = 20, 900 << 10
+	ctx := ctxFor(t, 2*time.Minute)
+	var drops disconnects
+	c := connectTo(t, srv.Addr(), zk.WithStateListener(drops.listen))
+	root := testPath(t)
+	if _, err := c.Create(ctx, root, nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	payload := func(i int, gen byte) []byte {
+		b := make([]byte, size)
+		for j := range b {
+			b[j] = gen
+		}
+		b[0] = byte(i)
+		return b
+	}
+	for i := range n {
+		if _, err := c.Create(ctx, fmt.Sprintf("%s/n%02d", root, i), payload(i, 'a'), zk.Persistent, open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tc, err := cache.NewTreeCache(c, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := tc.Start(sctx); err != nil {
+		t.Fatalf("Start: %v (the client dropped its connection %d times)", err, drops.n.Load())
+	}
+	check := func(gen byte) error {
+		snap := tc.Snapshot()
+		if len(snap) != n+1 {
+			return fmt.Errorf("%d nodes cached, want %d", len(snap), n+1)
+		}
+		for i := range n {
+			nd := snap[fmt.Sprintf("%s/n%02d", root, i)]
+			if len(nd.Data) != size || nd.Data[0] != byte(i) || nd.Data[1] != gen {
+				return fmt.Errorf("n%02d: %d bytes, want %d of generation %q", i, len(nd.Data), size, gen)
+			}
+		}
+		return nil
+	}
+	if err := check('a'); err != nil {
+		t.Fatal(err)
+	}
+	// Change them all in a row: the events queue up and are re-read in
+	// batches.
+	for i := range n {
+		if _, err := c.Set(ctx, fmt.Sprintf("%s/n%02d", root, i), payload(i, 'b'), -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 30*time.Second, func() error { return check('b') })
+	t.Logf("the shared client dropped its connection %d times", drops.n.Load())
+	if d := drops.n.Load(); d != 0 {
+		t.Errorf("the shared client dropped its connection %d times, want 0", d)
+	}
+}

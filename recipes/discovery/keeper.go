@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
@@ -131,7 +132,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 				continue
 			}
 		}
-		if !lifecycle.Pause(ctx, attempt) {
+		if !backoff.Pause(ctx, attempt) {
 			return
 		}
 		attempt++

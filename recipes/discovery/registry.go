@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 	"path"
 	"sync"
 	"time"
@@ -262,7 +262,7 @@ func (r *Registry) ensure(ctx context.Context, p string, data []byte) error {
 			return err
 		case errors.Is(err, zk.ErrConnectionLoss):
 			// The create may have been applied: the next attempt tells.
-			if !lifecycle.Pause(ctx, attempt) {
+			if !backoff.Pause(ctx, attempt) {
 				return ctx.Err()
 			}
 		default:

@@ -6,12 +6,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 )
 
 // ErrStarted is returned by a second Start.
@@ -348,7 +349,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			// No permission, a parent that cannot have children, ...:
 			// someone may fix it, so try again later.
 			failures++
-			if !pause(ctx, events, p.kick, backoff(failures)) {
+			if !pause(ctx, events, p.kick, backoff.Delay(failures-1)) {
 				if ctx.Err() == nil {
 					end(zk.ErrSessionExpired)
 				}
@@ -522,16 +523,6 @@ func pause(ctx context.Context, events <-chan zk.SessionEvent, kick <-chan struc
 		return false
 	}
 	return true
-}
-
-// backoff is the pause after n consecutive failures: 100 ms doubling up to
-// 5 s.
-func backoff(n int) time.Duration {
-	d := 100 * time.Millisecond
-	for i := 1; i < n && d < 5*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 5*time.Second)
 }
 
 // newID returns a random (version 4) UUID in canonical form.
