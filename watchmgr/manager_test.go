@@ -570,3 +570,22 @@ func TestRemoveLocalKeepsWhatIsNeeded(t *testing.T) {
 		t.Fatalf("leftover %+v", got)
 	}
 }
+
+// Watches carried into a new session (a read-only server's session
+// replaced by a read-write server's) get the resync marker like after any
+// reconnect; after expiry there is nobody left to get it.
+func TestResyncOnCarriedSession(t *testing.T) {
+	h := newHarness(t, 0)
+	r, _ := h.watch(t, "/r", KindPersistentRecursive, true, false)
+	h.StateChange(proto.StateDisconnected, false)
+	h.StateChange(proto.StateSyncConnected, true)
+	recv(t, r) // disconnected
+	if ev := recv(t, r); !ev.Resync || ev.State != proto.StateSyncConnected {
+		t.Fatalf("got %v, want the resync marker", ev)
+	}
+	h.EndAll(proto.StateExpired, proto.ErrSessionExpired)
+	h.StateChange(proto.StateSyncConnected, true) // nothing to tell, nothing breaks
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover %+v", got)
+	}
+}
