@@ -570,3 +570,57 @@ func TestRemoveLocalKeepsWhatIsNeeded(t *testing.T) {
 		t.Fatalf("leftover %+v", got)
 	}
 }
+
+// Watches carried into a new session (a read-only server's session
+// replaced by a read-write server's) get the resync marker like after any
+// reconnect; after expiry there is nobody left to get it.
+func TestResyncOnCarriedSession(t *testing.T) {
+	h := newHarness(t, 0)
+	r, _ := h.watch(t, "/r", KindPersistentRecursive, true, false)
+	h.StateChange(proto.StateDisconnected, false)
+	h.StateChange(proto.StateSyncConnected, true)
+	recv(t, r) // disconnected
+	if ev := recv(t, r); !ev.Resync || ev.State != proto.StateSyncConnected {
+		t.Fatalf("got %v, want the resync marker", ev)
+	}
+	h.EndAll(proto.StateExpired, proto.ErrSessionExpired)
+	h.StateChange(proto.StateSyncConnected, true) // nothing to tell, nothing breaks
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover %+v", got)
+	}
+}
+
+// A registration begun just before an expiry reached the manager, whose
+// request went out on the new session (WithNewSessionOnExpiry: conn fails
+// the queued calls before it reports the expiry, so a call submitted in
+// between survives), is a watch of the new session: the server holds it,
+// so the manager tracks it and delivers its event.
+func TestRegistrationAnsweredOnNewSession(t *testing.T) {
+	h := newHarness(t, 0)
+	w, err := h.Begin("/a", KindData, func(*Watcher, bool) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.EndAll(proto.StateExpired, proto.ErrSessionExpired)
+	h.StateChange(proto.StateSyncConnected, true)
+	w.Commit(true, true)
+	if got := h.Watches(); len(got) != 1 || !got[0].Server || got[0].Watchers != 1 {
+		t.Fatalf("Watches = %+v, want the data watch the server holds", got)
+	}
+	h.Notification(event(proto.EventNodeDataChanged, "/a"))
+	if ev := recv(t, w); ev.Type != proto.EventNodeDataChanged {
+		t.Fatalf("got %v", ev)
+	}
+	expectClosed(t, w)
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover %+v", got)
+	}
+	// The same after Close ends: nothing is adopted by a closed manager.
+	late, _ := h.Begin("/b", KindData, func(*Watcher, bool) error { return nil })
+	h.EndAll(proto.StateClosed, errors.New("closed"))
+	late.Commit(true, true)
+	expectClosed(t, late)
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover after Close %+v", got)
+	}
+}
