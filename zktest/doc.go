@@ -1,9 +1,11 @@
 // Package zktest runs real ZooKeeper servers for tests: a standalone server
 // or an ensemble on loopback ports, each with its own data directory, with
 // helpers to stop, restart and kill them, to expire a session, to read the
-// four-letter-word diagnostics (wchs, wchc, srvr), a TCP fault proxy, and a
-// goroutine-leak check. It uses only the standard library, so the lowest
-// layers of a client (codec, connection) can use it in their own tests.
+// four-letter-word diagnostics (wchs, wchc, srvr; package fourletter reads
+// every word), a TCP fault proxy, and a goroutine-leak check. It uses only
+// the standard library and package fourletter (itself standard library
+// only), so the lowest layers of a client (codec, connection) can use it
+// in their own tests.
 //
 // # Which server
 //

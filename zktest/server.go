@@ -364,28 +364,21 @@ func (s *Server) waitReady(p *process, within time.Duration) error {
 	}
 }
 
-// probe reports whether the server serves: ruok answers imok, and srvr
-// reports a serving mode (ruok alone answers imok before the server
-// serves requests, and on an ensemble member that has no quorum yet).
+// probe reports whether the server serves: srvr reports a serving mode.
+// srvr is the one word every whitelist has by default; ruok is no help,
+// as it answers imok before the server serves requests and on an
+// ensemble member that has no quorum yet.
 func (s *Server) probe() (string, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	ans, err := FourLetter(ctx, s.Addr(), "ruok")
-	if err != nil {
-		return "ruok: " + err.Error(), false
-	}
-	if ans != "imok" {
-		return fmt.Sprintf("ruok answered %q", ans), false
-	}
-	ans, err = FourLetter(ctx, s.Addr(), "srvr")
-	if err != nil {
+	m, err := probeSrvr(ctx, s.Addr())
+	switch {
+	case err != nil:
 		return "srvr: " + err.Error(), false
-	}
-	switch m := ParseMode(ans); {
 	case m == "standalone" && !s.quorum, (m == "leader" || m == "follower") && s.quorum:
 		return m, true
 	case m == "":
-		return fmt.Sprintf("srvr answered %q", ans), false
+		return "not serving yet", false
 	default:
 		return "mode " + m, false
 	}

@@ -169,3 +169,14 @@ func TestNoInstallSkipsOrFails(t *testing.T) {
 		t.Fatalf("Installed without java: %v", err)
 	}
 }
+
+// A server whose whitelist leaves out ruok (the default whitelist is srvr
+// alone) still starts: readiness is judged by srvr.
+func TestStartServerRestrictedWhitelist(t *testing.T) {
+	s := StartServerT(t, WithConfig("4lw.commands.whitelist=srvr"), WithStartTimeout(20*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if m, err := s.Mode(ctx); err != nil || m != "standalone" {
+		t.Fatalf("Mode = %q, %v", m, err)
+	}
+}
