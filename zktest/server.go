@@ -42,7 +42,9 @@ type Server struct {
 	port         int
 	addrs        []string // External only
 	external     bool
-	quorum       bool // ensemble member: ready means leader or follower
+	quorum       bool   // ensemble member: ready means leader or follower
+	myid         int    // ensemble member: its server id
+	spec         string // ensemble member: its servers-list line
 	mainClass    string
 	in           install
 	jvm          []string
@@ -194,6 +196,15 @@ func (s *Server) Addrs() []string {
 	}
 	return []string{s.Addr()}
 }
+
+// MyID returns an ensemble member's server id (1 for the first), 0 for a
+// standalone or external server.
+func (s *Server) MyID() int { return s.myid }
+
+// QuorumSpec returns an ensemble member's line of the servers list,
+// "server.N=127.0.0.1:quorumPort:electionPort:participant;127.0.0.1:clientPort"
+// (a joining server for IncrementalReconfig), "" for other servers.
+func (s *Server) QuorumSpec() string { return s.spec }
 
 // Dir returns the server's directory: zoo.cfg, data/ and server.log
 // ("" for an external server).
