@@ -52,6 +52,21 @@
 // (StartEnsemble) is a quorum on loopback ports whose members can be
 // stopped, killed and restarted one by one.
 //
+// # Reconfiguration
+//
+// WithReconfig starts an ensemble whose membership clients may change:
+// reconfigEnabled=true, and the members read their servers from a dynamic
+// config file. The server lets only sessions that may write
+// /zookeeper/config reconfigure, by default the superuser, so add
+// WithSuperDigest("super", "secret") and have the client authenticate with
+// the digest "super:secret" (or WithSkipACL, which lets everyone in):
+//
+//	e := zktest.StartEnsembleT(t, 3, zktest.WithReconfig(), zktest.WithSuperDigest("super", "secret"))
+//	c, _ := zk.Connect(ctx, e.Addrs(), zk.WithAuth("digest", []byte("super:secret")))
+//	s4, _ := e.AddServer(ctx) // a new member, following as a non-voter
+//	c.IncrementalReconfig(ctx, []string{s4.QuorumSpec()}, nil, -1)
+//	c.IncrementalReconfig(ctx, nil, []string{"2"}, -1) // server.2 leaves
+//
 // # Fault proxy
 //
 // A Proxy sits between a client and a server on a loopback port and injects
