@@ -7,8 +7,9 @@
 //
 // Each call opens a fresh connection, as the server closes it after one
 // answer, and is bounded by its context and by DefaultTimeout. A word the
-// server does not allow (4lw.commands.whitelist; by default only srvr)
-// fails with ErrNotWhitelisted; a server that is up but not serving fails
+// server does not allow (4lw.commands.whitelist; by default only srvr,
+// which the server allows whatever the list says) fails with
+// ErrNotWhitelisted; a server that is up but not serving fails
 // with ErrNotServing. Raw returns the text of any word.
 //
 // The Parse functions take an answer already read, for tools that get it

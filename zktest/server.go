@@ -376,7 +376,8 @@ func (s *Server) waitReady(p *process, within time.Duration) error {
 }
 
 // probe reports whether the server serves: srvr reports a serving mode.
-// srvr is the one word every whitelist has by default; ruok is no help,
+// The server adds srvr to every whitelist (zkServer.sh needs it); ruok is
+// no help,
 // as it answers imok before the server serves requests and on an
 // ensemble member that has no quorum yet.
 func (s *Server) probe() (string, bool) {
