@@ -56,8 +56,8 @@ func startEnsemble(in install, n int, o options) (*Ensemble, error) {
 		return nil, err
 	}
 	e := &Ensemble{dir: dir, in: in, opts: o}
-	// Three ports per member: client, quorum, election.
-	ports, err := freePorts(3 * n)
+	// Four ports per member: client, quorum, election, AdminServer.
+	ports, err := freePorts(4 * n)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -67,7 +67,7 @@ func startEnsemble(in install, n int, o options) (*Ensemble, error) {
 		specs = append(specs, memberSpec(i+1, ports[3*i], ports[3*i+1], ports[3*i+2]))
 	}
 	for i := 0; i < n; i++ {
-		s := e.newMember(i+1, ports[3*i], specs[i])
+		s := e.newMember(i+1, ports[3*i], ports[3*n+i], specs[i])
 		e.servers = append(e.servers, s)
 		if err := e.writeMember(s, specs, n == 1); err != nil {
 			os.RemoveAll(dir)
@@ -95,8 +95,11 @@ func memberSpec(id, client, quorum, election int) string {
 	return fmt.Sprintf("server.%d=127.0.0.1:%d:%d:participant;127.0.0.1:%d", id, quorum, election, client)
 }
 
-func (e *Ensemble) newMember(id, port int, spec string) *Server {
-	return &Server{dir: filepath.Join(e.dir, "node"+strconv.Itoa(id)), port: port, in: e.in,
+func (e *Ensemble) newMember(id, port, adminPort int, spec string) *Server {
+	if !e.opts.admin {
+		adminPort = 0
+	}
+	return &Server{dir: filepath.Join(e.dir, "node"+strconv.Itoa(id)), port: port, adminPort: adminPort, in: e.in,
 		quorum: true, mainClass: quorumMain, startTimeout: e.opts.startTimeout, myid: id, spec: spec}
 }
 
@@ -104,7 +107,7 @@ func (e *Ensemble) newMember(id, port int, spec string) *Server {
 // or, WithReconfig, with a dynamic config file that holds the list.
 func (e *Ensemble) writeMember(s *Server, servers []string, alone bool) error {
 	o := e.opts
-	extra := []string{"initLimit=10", "syncLimit=5"}
+	extra := append([]string{"initLimit=10", "syncLimit=5"}, adminConfig(s.adminPort)...)
 	if alone || o.reconfig {
 		// Else one server line means a standalone server (and a reconfig
 		// could not shrink the ensemble to one member).
@@ -167,11 +170,11 @@ func (e *Ensemble) AddServer(ctx context.Context) (*Server, error) {
 	}
 	id++
 	e.mu.Unlock()
-	ports, err := freePorts(3)
+	ports, err := freePorts(4)
 	if err != nil {
 		return nil, err
 	}
-	s := e.newMember(id, ports[0], memberSpec(id, ports[0], ports[1], ports[2]))
+	s := e.newMember(id, ports[0], ports[3], memberSpec(id, ports[0], ports[1], ports[2]))
 	if err := e.writeMember(s, append(members, s.spec), false); err != nil {
 		return nil, err
 	}

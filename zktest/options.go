@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,6 +20,7 @@ type options struct {
 	tickTime     int      // ms
 	startTimeout time.Duration
 	reconfig     bool // ensembles: reconfigEnabled and a dynamic config file
+	admin        bool // the AdminServer on a free loopback port
 }
 
 // WithConfig adds zoo.cfg lines ("key=value"). They come after the
@@ -73,6 +75,21 @@ func WithReconfig() Option {
 		o.reconfig = true
 		o.cfg = append(o.cfg, "reconfigEnabled=true")
 	}
+}
+
+// WithAdminServer turns on the AdminServer, the HTTP form of the
+// four-letter words (/commands/monitor, /commands/stat, ...), on a free
+// loopback port: see Server.AdminURL. It is off by default (its default
+// port, 8080, would clash between servers).
+func WithAdminServer() Option { return func(o *options) { o.admin = true } }
+
+// adminConfig is the zoo.cfg of the AdminServer on port (none when port
+// is 0).
+func adminConfig(port int) []string {
+	if port == 0 {
+		return nil
+	}
+	return []string{"admin.enableServer=true", "admin.serverAddress=127.0.0.1", "admin.serverPort=" + strconv.Itoa(port)}
 }
 
 // WithSuperDigest makes user (with password) the server's superuser, who

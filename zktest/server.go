@@ -40,6 +40,7 @@ const (
 type Server struct {
 	dir          string
 	port         int
+	adminPort    int      // 0: no AdminServer
 	addrs        []string // External only
 	external     bool
 	quorum       bool   // ensemble member: ready means leader or follower
@@ -94,13 +95,16 @@ func StartServer(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		ports, err := freePorts(1)
+		ports, err := freePorts(2)
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
 		s.port = ports[0]
-		if err := s.writeConfig(baseConfig(o, s.dataDir(), s.port)); err != nil {
+		if o.admin {
+			s.adminPort = ports[1]
+		}
+		if err := s.writeConfig(baseConfig(o, s.dataDir(), s.port, adminConfig(s.adminPort)...)); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
@@ -195,6 +199,16 @@ func (s *Server) Addrs() []string {
 		return append([]string(nil), s.addrs...)
 	}
 	return []string{s.Addr()}
+}
+
+// AdminURL returns the base URL of the server's AdminServer,
+// "http://127.0.0.1:port" (commands under /commands/), or "" when it was
+// not started WithAdminServer.
+func (s *Server) AdminURL() string {
+	if s.adminPort == 0 {
+		return ""
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.adminPort))
 }
 
 // MyID returns an ensemble member's server id (1 for the first), 0 for a
