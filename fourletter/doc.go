@@ -12,6 +12,10 @@
 // ErrNotWhitelisted; a server that is up but not serving fails
 // with ErrNotServing. Raw returns the text of any word.
 //
+// AdminCommand and AdminMonitor read the same information from the
+// AdminServer's HTTP interface (/commands/<name>, JSON), for servers that
+// expose it instead of the words.
+//
 // The Parse functions take an answer already read, for tools that get it
 // some other way (a log, a proxy, a test's golden file).
 //

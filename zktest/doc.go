@@ -45,6 +45,7 @@
 // Options shape the server: WithSessionTimeouts bounds the session
 // timeouts it grants and WithTickTime sets how often it checks for expiry;
 // WithConfig adds zoo.cfg lines and WithJVMProperty JVM properties;
+// WithAdminServer starts the HTTP AdminServer on a free port (AdminURL);
 // WithReadOnlyMode lets a member that lost its quorum serve reads (read-only
 // clients also need WithLocalSessions). NewTLSServer prepares a secure client port signed by a throw-away
 // CA (its Option goes to StartServer, its ClientConfig to the client), and
