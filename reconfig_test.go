@@ -3,6 +3,8 @@ package zk_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"slices"
 	"strconv"
 	"strings"
@@ -228,4 +230,33 @@ func sameMembers(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+func ExampleClient_IncrementalReconfig() {
+	ctx := context.Background()
+	// Reconfig needs a session allowed to write /zookeeper/config: by
+	// default the superuser (-Dzookeeper.DigestAuthenticationProvider.superDigest).
+	c, err := zk.Connect(ctx, []string{"127.0.0.1:2181"}, zk.WithAuth("digest", []byte("super:secret")))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	cfg, _, err := c.Config(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	from, err := zk.ConfigVersion(cfg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Server 4 joins and server 2 leaves, if the config is still the one read.
+	cfg, stat, err := c.IncrementalReconfig(ctx,
+		[]string{"server.4=10.0.0.4:2888:3888:participant;2181"}, []string{"2"}, from)
+	if errors.Is(err, zk.ErrBadVersion) {
+		log.Fatal("someone else reconfigured first")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("config version %x:\n%s\n", stat.Mzxid, cfg)
 }
