@@ -90,10 +90,11 @@ func (c *Conn) run(first chan<- error) {
 			c.log.Debug("zk: connection attempt failed", "server", addr, "err", err)
 			// A TLS setup that every server rejects (a certificate signed
 			// by another CA, a wrong name, a client certificate missing)
-			// is a configuration error, not an outage: Dial reports it at
-			// once instead of retrying until its context ends. Once a
-			// session exists, such failures are retried like any other.
-			if tlsRejected(err) {
+			// is a configuration error, not an outage, and so is a plain
+			// client on a TLS port: Dial reports it at once instead of
+			// retrying until its context ends. Once a session exists,
+			// such failures are retried like any other.
+			if tlsRejected(err) || errors.Is(err, errExpectsTLS) {
 				tlsRejections++
 			} else {
 				tlsRejections = 0
