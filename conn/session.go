@@ -11,7 +11,8 @@ import (
 
 // run is the session goroutine, the supervisor that owns state changes and
 // reconnects. It connects, serves a connection until it dies, and
-// reconnects at once (backing off only between failed attempts), until
+// reconnects (after a short random pause, then backing off between failed
+// attempts), until
 // Close, an expiry it may not recover from, or a rejected credential.
 // first receives the outcome of the first session: nil once connected.
 //
@@ -133,12 +134,15 @@ func (c *Conn) run(first chan<- error) {
 		c.log.Info("zk: disconnected", "server", addr, "err", l.err)
 		c.setState(proto.StateDisconnected, false)
 		deadline = c.lostDeadline()
-		// A connection that worked for a while is replaced at once. One
-		// that died right after its handshake (a server that accepts and
-		// then drops us, or answers garbage every time) counts as a failed
-		// attempt, so such a server cannot make the client spin.
+		// A connection that worked for a while is replaced after a short
+		// random pause, so that clients cut at the same instant do not all
+		// come back at the same instant. One that died right after its
+		// handshake (a server that accepts and then drops us, or answers
+		// garbage every time) counts as a failed attempt, so such a server
+		// cannot make the client spin.
 		if time.Since(established) >= healthyConnection {
 			failures = 0
+			c.pause(reconnectJitter(c.NegotiatedTimeout()), deadline)
 			continue
 		}
 		failures++
