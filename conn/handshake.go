@@ -300,8 +300,13 @@ func tlsRejected(err error) bool {
 
 // speaksTLS reports whether addr answers a TLS handshake: a TLS server
 // hello, or a TLS alert refusing this client. It only looks: nothing is
-// sent over the connection, so the certificate is not verified.
+// sent over the connection, so the certificate is not verified. A TLS
+// server answers a client hello at once; one that says nothing within
+// probeTLSWait (a plain server reading our hello as a huge frame) is not
+// waited for any longer.
 func (c *Conn) speaksTLS(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, probeTLSWait)
+	defer cancel()
 	raw, err := c.cfg.Dialer(ctx, "tcp", addr)
 	if err != nil {
 		return false
@@ -315,6 +320,8 @@ func (c *Conn) speaksTLS(ctx context.Context, addr string) bool {
 	var alert *net.OpError
 	return err == nil || (errors.As(err, &alert) && alert.Op == "remote error")
 }
+
+const probeTLSWait = time.Second
 
 // errExpectsTLS: a plain connection reached a port that speaks TLS. Dial
 // reports it at once if every server says so (see run).
