@@ -111,8 +111,13 @@ func (c *Conn) run(first chan<- error) {
 				// fail with it (Java's rule for every failed attempt).
 				c.failQueued(lossError(fmt.Errorf("%w; last attempt: %w", errLost, err), false))
 			}
-			if !lost && !deadline.IsZero() && !time.Now().Before(deadline) {
-				continue // the deadline cut the attempt: report it at once
+			if !lost && !deadline.IsZero() {
+				// A handshake that re-attached the session before failing
+				// restarted the server's timer: the deadline moves with it.
+				deadline = c.lostDeadline()
+				if !time.Now().Before(deadline) {
+					continue // the deadline cut the attempt: report it at once
+				}
 			}
 			failures++
 			c.pause(backoff(failures), cut)
