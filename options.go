@@ -73,7 +73,10 @@ func WithSASL(user, password string) Option {
 // handshake before the first session (unknown authority, wrong name,
 // missing client certificate), Connect returns that error at once rather
 // than retrying until its context ends; once connected, such failures
-// are retried like any outage.
+// are retried like any outage. Likewise, a client without WithTLS whose
+// every server turns out to expect TLS (the port closes a plain
+// connection but answers a TLS hello) fails Connect at once with an error
+// saying so.
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.conn.TLS = cfg } }
 
 // WithDialer replaces the TCP dialer (for proxies, tests, custom DNS).

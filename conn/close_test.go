@@ -120,3 +120,32 @@ func TestCloseDuringHandshakeClosesSession(t *testing.T) {
 		t.Fatalf("the server still lists session %s:\n%s", sessionHex(id), dump)
 	}
 }
+
+// A server that closes plain connections without a word and does not
+// speak TLS either is an outage, not a TLS port: retried until the
+// context ends, and the error says nothing of TLS.
+func TestSilentCloseIsNotTLS(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 512)
+			nc.Read(buf) // the ConnectRequest, or a TLS client hello
+			nc.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	_, err = Dial(ctx, Config{Servers: []string{ln.Addr().String()}})
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "TLS") {
+		t.Fatalf("Dial: %v; want the deadline, with no word of TLS", err)
+	}
+}

@@ -174,3 +174,46 @@ func keepAlive(t *testing.T, addr string, id int64, pw []byte) (stop func()) {
 	t.Cleanup(stop)
 	return stop
 }
+
+// Refused connections (a server that is down) rather than a black hole:
+// the drop is noticed at once, StateLost still comes a session timeout
+// after the client last heard from the server, a call made while lost
+// fails within one backoff pause, and the first reconnect finds the
+// session alive or expired, whichever the server decided.
+func TestSessionDeadlineRefused(t *testing.T) {
+	t.Parallel()
+	p := startProxy(t, srv.Addr())
+	rec := newRecorder()
+	c := dial(t, Config{Servers: []string{p.Addr()}, SessionTimeout: 4 * time.Second, Events: rec})
+	id := c.SessionID()
+	negotiated := c.NegotiatedTimeout()
+	p.SetRefuse(true)
+	p.Cut()
+	rec.waitUntil(t, negotiated+lostSlack+time.Second, "Lost", func() bool { return rec.count(proto.StateLost) == 1 })
+	deadline := time.Unix(0, c.heard.Load()).Add(negotiated)
+	if late := time.Since(deadline); late < 0 || late > lostSlack {
+		t.Fatalf("Lost %v after the deadline", late)
+	}
+	start := time.Now()
+	if _, err := getData(context.Background(), c, "/", false); !errors.Is(err, proto.ErrConnectionLoss) || !SafeToRetry(err) {
+		t.Fatalf("call made while Lost: %v", err)
+	}
+	if took := time.Since(start); took > backoffCap+lostSlack {
+		t.Fatalf("call made while Lost failed after %v", took)
+	}
+	p.SetRefuse(false)
+	rec.waitUntil(t, 20*time.Second, "Connected or Expired", func() bool {
+		s := c.State()
+		return s == proto.StateSyncConnected || s == proto.StateExpired
+	})
+	st := rec.stateList()
+	last := st[len(st)-1]
+	switch {
+	case last == reconnected && c.SessionID() == id:
+		t.Logf("after Lost: the session was alive")
+	case last.State == proto.StateExpired:
+		t.Logf("after Lost: the session had expired")
+	default:
+		t.Fatalf("states %v", st)
+	}
+}

@@ -23,7 +23,10 @@
 // # Sessions
 //
 // Dial returns once a session is established. A session goroutine then
-// owns reconnection: it dials the servers in turn with backoff, shakes
+// owns reconnection: it dials the servers in turn with backoff (and,
+// after a connection that worked drops, a random pause of up to
+// min(700 ms, session timeout/10) before the first attempt, so that many
+// clients cut at once do not all come back at once), shakes
 // hands with the session id and password, replays credentials (Auth, then
 // SASL) and re-registers watches (asking a WatchProvider which) before any
 // queued request is sent, then starts one writer and one reader goroutine

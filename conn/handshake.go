@@ -55,6 +55,7 @@ func (c *Conn) connect(addr string, standIn bool, cut time.Time) (l *link, newSe
 		sid, pw = c.sessionID, c.passwd
 	}
 	auth := slices.Clone(c.auth)
+	never := c.sessionID == 0 // no session yet: a misconfiguration shows here
 	c.mu.Unlock()
 
 	limit := connectTimeout(timeout, len(c.cfg.Servers))
@@ -124,6 +125,12 @@ func (c *Conn) connect(addr string, standIn bool, cut time.Time) (l *link, newSe
 	}
 	frame, err := readHandshakeFrame(nc)
 	if err != nil {
+		// A TLS-only port (Netty's secureClientPort) closes a plain
+		// connection without a byte, like a server that is not serving.
+		// Before a first session, ask it in TLS to tell the two apart.
+		if never && c.cfg.TLS == nil && errors.Is(err, io.EOF) && c.speaksTLS(ctx, addr) {
+			err = errExpectsTLS
+		}
 		return nil, false, false, fail("handshake with", err)
 	}
 	if len(frame) == proto.ReplyHeaderSize {
@@ -291,4 +298,31 @@ func tlsRejected(err error) bool {
 		(errors.As(err, &alert) && alert.Op == "remote error")
 }
 
-var errExpectsTLS = protocolErr("server answered with TLS: it expects TLS on this port (set Config.TLS)")
+// speaksTLS reports whether addr answers a TLS handshake: a TLS server
+// hello, or a TLS alert refusing this client. It only looks: nothing is
+// sent over the connection, so the certificate is not verified. A TLS
+// server answers a client hello at once; one that says nothing within
+// probeTLSWait (a plain server reading our hello as a huge frame) is not
+// waited for any longer.
+func (c *Conn) speaksTLS(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, probeTLSWait)
+	defer cancel()
+	raw, err := c.cfg.Dialer(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer raw.Close()
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(aLongTimeAgo) })
+	defer stop()
+	host, _, _ := net.SplitHostPort(addr)
+	tc := tls.Client(raw, &tls.Config{ServerName: host, InsecureSkipVerify: true})
+	err = tc.HandshakeContext(ctx)
+	var alert *net.OpError
+	return err == nil || (errors.As(err, &alert) && alert.Op == "remote error")
+}
+
+const probeTLSWait = time.Second
+
+// errExpectsTLS: a plain connection reached a port that speaks TLS. Dial
+// reports it at once if every server says so (see run).
+var errExpectsTLS = protocolErr("the server expects TLS on this port: connect with TLS (zk.WithTLS, Config.TLS) or use its plain client port")

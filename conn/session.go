@@ -11,7 +11,8 @@ import (
 
 // run is the session goroutine, the supervisor that owns state changes and
 // reconnects. It connects, serves a connection until it dies, and
-// reconnects at once (backing off only between failed attempts), until
+// reconnects (after a short random pause, then backing off between failed
+// attempts), until
 // Close, an expiry it may not recover from, or a rejected credential.
 // first receives the outcome of the first session: nil once connected.
 //
@@ -90,10 +91,11 @@ func (c *Conn) run(first chan<- error) {
 			c.log.Debug("zk: connection attempt failed", "server", addr, "err", err)
 			// A TLS setup that every server rejects (a certificate signed
 			// by another CA, a wrong name, a client certificate missing)
-			// is a configuration error, not an outage: Dial reports it at
-			// once instead of retrying until its context ends. Once a
-			// session exists, such failures are retried like any other.
-			if tlsRejected(err) {
+			// is a configuration error, not an outage, and so is a plain
+			// client on a TLS port: Dial reports it at once instead of
+			// retrying until its context ends. Once a session exists,
+			// such failures are retried like any other.
+			if tlsRejected(err) || errors.Is(err, errExpectsTLS) {
 				tlsRejections++
 			} else {
 				tlsRejections = 0
@@ -109,8 +111,13 @@ func (c *Conn) run(first chan<- error) {
 				// fail with it (Java's rule for every failed attempt).
 				c.failQueued(lossError(fmt.Errorf("%w; last attempt: %w", errLost, err), false))
 			}
-			if !lost && !deadline.IsZero() && !time.Now().Before(deadline) {
-				continue // the deadline cut the attempt: report it at once
+			if !lost && !deadline.IsZero() {
+				// A handshake that re-attached the session before failing
+				// restarted the server's timer: the deadline moves with it.
+				deadline = c.lostDeadline()
+				if !time.Now().Before(deadline) {
+					continue // the deadline cut the attempt: report it at once
+				}
 			}
 			failures++
 			c.pause(backoff(failures), cut)
@@ -132,12 +139,15 @@ func (c *Conn) run(first chan<- error) {
 		c.log.Info("zk: disconnected", "server", addr, "err", l.err)
 		c.setState(proto.StateDisconnected, false)
 		deadline = c.lostDeadline()
-		// A connection that worked for a while is replaced at once. One
-		// that died right after its handshake (a server that accepts and
-		// then drops us, or answers garbage every time) counts as a failed
-		// attempt, so such a server cannot make the client spin.
+		// A connection that worked for a while is replaced after a short
+		// random pause, so that clients cut at the same instant do not all
+		// come back at the same instant. One that died right after its
+		// handshake (a server that accepts and then drops us, or answers
+		// garbage every time) counts as a failed attempt, so such a server
+		// cannot make the client spin.
 		if time.Since(established) >= healthyConnection {
 			failures = 0
+			c.pause(reconnectJitter(c.NegotiatedTimeout()), deadline)
 			continue
 		}
 		failures++
