@@ -67,7 +67,7 @@ type MultiError struct {
 }
 
 func (e *MultiError) Error() string {
-	return fmt.Sprintf("zk: multi op %d (%s %s) failed: %s", e.Index, e.Op, e.Path, trimPrefix(e.Err))
+	return fmt.Sprintf("zk: multi op %d (%s %s) failed: %s", e.Index, e.Op, clipPath(e.Path), trimPrefix(e.Err))
 }
 
 func (e *MultiError) Unwrap() error { return e.Err }

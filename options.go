@@ -108,7 +108,8 @@ func WithReadOnly() Option { return func(c *config) { c.conn.CanBeReadOnly = tru
 func WithMaxPacketSize(n int) Option { return func(c *config) { c.conn.MaxPacketSize = n } }
 
 // WithMaxReplySize sets the largest reply frame accepted (default 16 MiB;
-// replies such as large children lists can exceed the request limit).
+// replies such as large children lists can exceed the request limit). A
+// longer reply fails only its own call, with ErrReplyTooLarge.
 func WithMaxReplySize(n int) Option { return func(c *config) { c.conn.MaxReplySize = n } }
 
 // WithLogger logs connection events through l. The client is silent

@@ -43,8 +43,9 @@ type Config struct {
 	// Submit with ErrPacketTooLarge instead of making the server drop the
 	// connection. Default 1,048,575, the server's default jute.maxbuffer.
 	MaxPacketSize int
-	// MaxReplySize is the largest reply frame accepted; a bigger one closes
-	// the connection with a *ProtocolError before anything is allocated.
+	// MaxReplySize is the largest reply frame accepted; a bigger one is
+	// read and discarded unallocated, and fails only its own call with
+	// ErrReplyTooLarge (a length over 1 GiB closes the connection).
 	// Default 16 MiB: replies can exceed the server's request limit.
 	MaxReplySize int
 	// Auth is sent on every connection, before any other request.

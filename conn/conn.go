@@ -26,8 +26,8 @@ type Conn struct {
 	wake   chan struct{} // capacity 1: the queue has work for the writer
 	done   chan struct{} // closed when the session goroutine has ended
 
-	// lastZxid is the highest zxid seen in a normal reply: written only by
-	// the reader goroutine, read anywhere.
+	// lastZxid is the zxid of the latest normal reply (see zxidTracker in
+	// recv.go): written only by the reader goroutine, read anywhere.
 	lastZxid atomic.Int64
 	// heard is when a server was last heard from (any frame, a ping reply
 	// or the handshake's answer), in Unix nanoseconds: written by the
@@ -132,7 +132,9 @@ func (c *Conn) NegotiatedTimeout() time.Duration {
 	return c.negotiated
 }
 
-// LastZxid returns the highest zxid seen in a reply.
+// LastZxid returns the zxid of the latest reply: what the next handshake
+// presents as lastZxidSeen (a jump to a later epoch counts once a second
+// reply confirms it).
 func (c *Conn) LastZxid() int64 { return c.lastZxid.Load() }
 
 // ServerAddr returns the address of the current connection, "" if none.

@@ -64,14 +64,16 @@
 // # Errors and retries
 //
 // A call's Err is nil, a proto.Code from the server (errors.Is(err,
-// proto.ErrNoNode)), the context's error, or an *Error for a failure on
-// the client's side of the wire: its Kind is proto.ErrConnectionLoss,
-// proto.ErrSessionExpired, proto.ErrAuthFailed or ErrClosed. A write that
-// failed with connection loss may have been applied; SafeToRetry tells
-// the calls that provably never reached the server. A context that ends
-// while a call waits removes the call if it is still queued, and otherwise
-// abandons it without closing the connection, since that would fail every
-// other call in flight.
+// proto.ErrNoNode)), the context's error, a *ReplyTooLargeError (the reply
+// exceeded Config.MaxReplySize; it was skipped and the connection goes
+// on), or an *Error for a failure on the client's side of the wire: its
+// Kind is proto.ErrConnectionLoss, proto.ErrSessionExpired,
+// proto.ErrAuthFailed, ErrClosed, or the context's error for a call
+// cancelled before it was sent. A write that failed with connection loss
+// may have been applied; SafeToRetry tells the calls that provably never
+// reached the server. A context that ends while a call waits removes the
+// call if it is still queued, and otherwise abandons it without closing
+// the connection, since that would fail every other call in flight.
 //
 // # Concurrency
 //

@@ -151,6 +151,10 @@ func (l *link) reply(hdr proto.ReplyHeader, r *jute.Reader, size int, zt *zxidTr
 		call.Resp.Decode(r)
 		if err := r.Err(); err != nil {
 			perr := &ProtocolError{Msg: fmt.Sprintf("undecodable %v reply (xid %d, %d bytes): %v", call.Op, hdr.Xid, size, err), Err: err}
+			// The connection is given up before the caller wakes, so that
+			// its next request waits for the next connection rather than
+			// going out on this one and failing with it.
+			l.die(perr)
 			call.complete(lossError(perr, true))
 			return perr
 		}
