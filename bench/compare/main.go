@@ -256,7 +256,7 @@ func compare() error {
 		fmt.Println("server CPU not measured: its process is not local (see -server-pid)")
 	}
 	fmt.Println()
-	writeTable(os.Stdout, plan, results)
+	writeTable(os.Stdout, plan, results, *pin)
 	return nil
 }
 

@@ -38,13 +38,17 @@ var (
 	writes    = figure{name: "socket writes/op", get: func(r bench.Result) float64 { return r.WritesPerOp }}
 	switches  = figure{name: "ctx switches/op", get: func(r bench.Result) float64 { return r.CtxSwitchesPerOp }}
 	serverCPU = figure{name: "server CPU/op µs", get: func(r bench.Result) float64 { return r.ServerCPUPerOpUs }}
-	allocs    = figure{name: "allocs/op", get: func(r bench.Result) float64 { return r.AllocsPerOp }}
-	rss       = figure{name: "max RSS MB", get: func(r bench.Result) float64 { return r.MaxRSSMB }}
-	register  = figure{name: "register s", get: func(r bench.Result) float64 { return r.RegisterS }}
-	deliver   = figure{name: "fire+deliver s", get: func(r bench.Result) float64 { return r.DeliverS }}
-	heap      = figure{name: "heap B/watch", get: func(r bench.Result) float64 { return r.HeapPerWatch }}
-	restored  = figure{name: "cut→watches back s", get: func(r bench.Result) float64 { return r.RestoredS }}
-	recovered = figure{name: "cut→back+events s", get: func(r bench.Result) float64 { return r.RecoverS }}
+	// serverBusy is how many cores the server kept busy: its CPU per op
+	// times ops/s. Near 1 with the server pinned to one core, the server
+	// is the limit, whatever the client does.
+	serverBusy = figure{name: "server cores busy", get: func(r bench.Result) float64 { return r.ServerCPUPerOpUs * r.OpsPerS / 1e6 }}
+	allocs     = figure{name: "allocs/op", get: func(r bench.Result) float64 { return r.AllocsPerOp }}
+	rss        = figure{name: "max RSS MB", get: func(r bench.Result) float64 { return r.MaxRSSMB }}
+	register   = figure{name: "register s", get: func(r bench.Result) float64 { return r.RegisterS }}
+	deliver    = figure{name: "fire+deliver s", get: func(r bench.Result) float64 { return r.DeliverS }}
+	heap       = figure{name: "heap B/watch", get: func(r bench.Result) float64 { return r.HeapPerWatch }}
+	restored   = figure{name: "cut→watches back s", get: func(r bench.Result) float64 { return r.RestoredS }}
+	recovered  = figure{name: "cut→back+events s", get: func(r bench.Result) float64 { return r.RecoverS }}
 
 	// boundRow is the ops/s ratio zk/go-zk that the CPU the two clients
 	// and the server spend per op allows when they share the cores.
@@ -85,9 +89,13 @@ func absolute(f figure, target string, met func(float64) bool) figure {
 // costs are the rows every operation workload shows after latency.
 var costs = []figure{cpuPerOp, reads, writes, switches, serverCPU}
 
-// figures lists the rows of one plan item, with the targets.
-func figures(it item) []figure {
-	bounds := []figure{boundRow, ceilingRow}
+// figures lists the rows of one plan item, with the targets. The
+// bound rows assume client and server share the cores: not when pinned.
+func figures(it item, pinned bool) []figure {
+	bounds := []figure{serverBusy, boundRow, ceilingRow}
+	if pinned {
+		bounds = []figure{serverBusy}
+	}
 	switch it.workload {
 	case "get-par":
 		return slices.Concat([]figure{with(opsPerS, "≥1.5x", atLeast(1.5)), p50, p99,
@@ -95,7 +103,7 @@ func figures(it item) []figure {
 			bounds, []figure{absolute(allocs, "≤3 (zk)", atMost(3)), rss})
 	case "get-seq":
 		return []figure{opsPerS, with(p50, "≤0.9x", atMost(0.9)), p99,
-			with(cpuPerOp, "≤0.3x", atMost(0.3)), reads, writes, switches, serverCPU, allocs, rss}
+			with(cpuPerOp, "≤0.3x", atMost(0.3)), reads, writes, switches, serverCPU, serverBusy, allocs, rss}
 	case "set-par":
 		return slices.Concat([]figure{with(opsPerS, "≥1.3x", atLeast(1.3)), p50, p99}, costs, bounds, []figure{allocs, rss})
 	case "create-del":
@@ -119,7 +127,7 @@ func figures(it item) []figure {
 		}
 		return []figure{register, restored, rec, rss}
 	}
-	return slices.Concat([]figure{opsPerS, p50, p99}, costs, []figure{allocs, rss})
+	return slices.Concat([]figure{opsPerS, p50, p99}, costs, []figure{serverBusy, allocs, rss})
 }
 
 // spread is a median and the range around it.
@@ -218,12 +226,12 @@ func cell(s spread, unit string) string {
 	return fmt.Sprintf("%s%s (%s–%s)", num(s.med), unit, num(s.lo), num(s.hi))
 }
 
-func writeTable(w io.Writer, plan []item, results map[item]map[string][]bench.Result) {
+func writeTable(w io.Writer, plan []item, results map[item]map[string][]bench.Result, pinned bool) {
 	fmt.Fprintln(w, "| workload | figure | zk median (min–max) | go-zk median (min–max) | zk/go-zk paired: median (min–max) | target |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, it := range plan {
 		zk, gozk := results[it]["zk"], results[it]["go-zk"]
-		for _, f := range figures(it) {
+		for _, f := range figures(it, pinned) {
 			zv := values(zk, f)
 			ratios := pairedRatios(f, zk, gozk)
 			target := f.target

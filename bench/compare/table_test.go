@@ -122,9 +122,27 @@ func TestTableRow(t *testing.T) {
 		"go-zk": ops(50, 400, 200),
 	}}
 	var b strings.Builder
-	writeTable(&b, []item{it}, res)
+	writeTable(&b, []item{it}, res, false)
 	want := "| set-par | ops/s | 200 (100–300) | 200 (50.0–400) | 1.5x (0.5–2) | ≥1.3x ~ |"
 	if !strings.Contains(b.String(), want) {
 		t.Fatalf("table lacks %q:\n%s", want, b.String())
+	}
+	if !strings.Contains(b.String(), "| bound (c_gozk+s)/(c_zk+s) |") {
+		t.Fatalf("shared cores: no bound row:\n%s", b.String())
+	}
+	// Pinned, client and server do not share cores: no bound rows.
+	b.Reset()
+	writeTable(&b, []item{it}, res, true)
+	if strings.Contains(b.String(), "bound") || strings.Contains(b.String(), "ceiling") {
+		t.Fatalf("pinned: bound rows printed:\n%s", b.String())
+	}
+}
+
+// TestServerBusy checks the cores-busy figure: 50 µs of server CPU per op
+// at 16,000 ops/s is 0.8 of a core.
+func TestServerBusy(t *testing.T) {
+	r := bench.Result{ServerCPUPerOpUs: 50, OpsPerS: 16000}
+	if got := serverBusy.get(r); math.Abs(got-0.8) > 1e-12 {
+		t.Fatalf("server cores busy = %v, want 0.8", got)
 	}
 }
