@@ -94,7 +94,7 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 // WriteTable writes results as an aligned text table.
 func WriteTable(w io.Writer, rs []Result) {
-	fmt.Fprintf(w, "%-16s %-10s %9s %10s %9s %9s %9s %9s %9s %9s %8s %8s %8s %8s %7s %s\n",
+	fmt.Fprintf(w, "%-16s %-10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s %8s %8s %7s %s\n",
 		"workload", "client", "ops", "ops/s", "p50µs", "p90µs", "p99µs", "p999µs", "cpu/opµs", "srvcpu/op", "reads/op", "writes/op", "csw/op", "alloc/op", "rssMB", "extra")
 	for _, r := range rs {
 		extra := ""
@@ -107,7 +107,7 @@ func WriteTable(w io.Writer, rs []Result) {
 		if r.Errors > 0 {
 			extra += fmt.Sprintf(" errors=%d", r.Errors)
 		}
-		fmt.Fprintf(w, "%-16s %-10s %9d %10.0f %9.0f %9.0f %9.0f %9.0f %9.1f %9.1f %8.2f %8.2f %8.2f %8.1f %7.0f %s\n",
+		fmt.Fprintf(w, "%-16s %-10s %9d %10.0f %9.0f %9.0f %9.0f %9.0f %9.1f %9.1f %9.2f %9.2f %8.2f %8.1f %7.0f %s\n",
 			r.Workload, r.Client, r.Ops, r.OpsPerS, r.P50us, r.P90us, r.P99us, r.P999us, r.CPUPerOpUs, r.ServerCPUPerOpUs,
 			r.ReadsPerOp, r.WritesPerOp, r.CtxSwitchesPerOp, r.AllocsPerOp, r.MaxRSSMB, extra)
 	}

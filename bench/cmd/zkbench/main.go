@@ -91,7 +91,9 @@ func run() error {
 	}
 	conns := new(bench.ConnCounter)
 	cfg := bench.Config{
-		Servers: addrs, Client: bench.CountedZK(conns), ClientName: "zk", Conns: conns, ServerPID: *serverPID,
+		Servers: addrs, Client: bench.CountedZK(conns), ClientName: "zk", Conns: conns,
+		ServerPID:   *serverPID,
+		Helper:      bench.ZK, // not counted: the socket figures are the measured session's
 		Concurrency: *conc, Size: *size, Ops: *ops, Duration: *duration,
 		Changes: *changes, Cut: *cut, Root: *root,
 	}
