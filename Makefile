@@ -41,12 +41,17 @@ fuzz-smoke:
 bench: deps
 	$(GO) run ./bench/cmd/zkbench -duration 1s -watches 1000
 
-# zk against go-zookeeper/zk v1.0.4 on one local server, 3 interleaved
-# trials each; about 8 minutes on 2 cores. The table goes to stdout.
 # CI's smoke run of the micro-benchmarks: one iteration each, timing
-# nothing, so a benchmark that no longer builds or runs fails the build.
+# nothing, so a benchmark that no longer builds or runs fails the build;
+# then the comparison's own unit tests (paired ratios, the CPU bound),
+# which build its module (go-zookeeper from the module cache or proxy).
 bench-smoke: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
+	cd bench/compare && $(GO) vet . && $(GO) test -count=1 .
 
+# zk against go-zookeeper/zk v1.0.4 on one local server: 7 trials each,
+# interleaved in adjacent pairs; about 8 minutes on 2 quiet cores. The
+# table goes to stdout. Add ARGS=-pin to pin the server to CPU 0 and the
+# trials to CPU 1 (see bench/README.md).
 bench-compare: deps
-	cd bench/compare && $(GO) run . -trials 3 -duration 3s
+	cd bench/compare && $(GO) run . -trials 7 -duration 3s $(ARGS)
