@@ -133,7 +133,9 @@ func (l *Lease) Release(ctx context.Context) error {
 }
 
 // Lost returns a channel closed when the lease is no longer known to be
-// held: its session expired or closed, its node was deleted, or Release.
+// held: its session expired or closed, its node was deleted, Release, or
+// the client stayed disconnected for the session timeout (zk.StateLost),
+// as for Mutex.Lost.
 func (l *Lease) Lost() <-chan struct{} { return l.h.lost }
 
 // Node returns the path of the lease node.
