@@ -59,8 +59,9 @@ var (
 	// ErrInvalidPath: the path breaks ZooKeeper's rules; nothing was sent.
 	ErrInvalidPath = errors.New("zk: invalid path")
 	// ErrInvalidArgument: another argument is unusable (nil context, bad
-	// create mode, empty ACL, TTL out of range); nothing was sent.
-	ErrInvalidArgument = errors.New("zk: invalid argument")
+	// create mode, empty ACL, TTL out of range, a malformed server address
+	// or other option given to Connect); nothing was sent.
+	ErrInvalidArgument = conn.ErrInvalidArgument
 )
 
 // SafeToRetry reports whether err proves the request never reached the

@@ -15,7 +15,7 @@
 // the receive loop right after the reply is decoded). Do is Submit plus
 // Wait. Any number of calls may be in flight; replies complete them in the
 // order they were sent. Calls submitted while disconnected wait for the
-// next connection rather than failing.
+// next connection, but never longer than the session deadline (below).
 //
 // Request and response paths are the caller's: Config.Chroot is applied
 // only to notifications and to watch re-registration.
@@ -35,6 +35,28 @@
 // state changes to an EventSink. The session ends with Close, expiry (or
 // a new session, with Config.NewSessionOnExpiry) or an authentication
 // failure.
+//
+// # The session deadline
+//
+// The client notes when it last heard from a server (any reply, ping reply
+// or handshake answer). Once it has been disconnected for the negotiated
+// session timeout since then, the server may have expired the session
+// without being able to say so: the sink sees proto.StateLost, and every
+// call still queued fails with connection loss that SafeToRetry calls safe
+// (it was never sent). The client keeps reconnecting; the first server it
+// reaches confirms the session (StateSyncConnected) or its expiry
+// (StateExpired). While lost, a call waits at most for the connection
+// attempt under way (or the next one, after a backoff pause of at most a
+// second): it fails with connection loss, not sent, when that attempt
+// fails. So no call waits forever for a reconnect, whatever its context.
+//
+// This follows the Java client, whose queued requests fail with
+// CONNECTIONLOSS whenever a connection attempt fails, and Curator, which
+// reports LOST once the session timeout has passed without a connection.
+// Queuing until the deadline (rather than failing at the first failed
+// attempt, as Java does) lets calls ride out a short outage; failing at
+// every attempt after it (rather than at once, as Curator does) keeps
+// retry loops from spinning while the client is lost.
 //
 // # Errors and retries
 //

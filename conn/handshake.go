@@ -37,7 +37,11 @@ var aLongTimeAgo = time.Unix(1, 0)
 // With standIn (read-only mode, see readonly.go) the attempt asks for a
 // session of its own from a read-only server that refused ours, and keeps
 // ours to present again to the next read-write server.
-func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bool, err error) {
+//
+// A non-zero cut (the session deadline, see session.go) ends the attempt
+// at that time if it is earlier than the connect timeout: the session
+// goroutine must be free to report StateLost on time.
+func (c *Conn) connect(addr string, standIn bool, cut time.Time) (l *link, newSession, carry bool, err error) {
 	c.mu.Lock()
 	timeout := c.negotiated
 	if timeout == 0 {
@@ -54,7 +58,12 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 	c.mu.Unlock()
 
 	limit := connectTimeout(timeout, len(c.cfg.Servers))
-	ctx, cancel := context.WithTimeout(c.ctx, limit)
+	end := time.Now().Add(limit)
+	cutShort := !cut.IsZero() && cut.Before(end)
+	if cutShort {
+		end = cut
+	}
+	ctx, cancel := context.WithDeadline(c.ctx, end)
 	defer cancel()
 	raw, err := c.cfg.Dialer(ctx, "tcp", addr)
 	if err != nil {
@@ -76,6 +85,8 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 		switch {
 		case c.ctx.Err() != nil:
 			return fmt.Errorf("zk: %s %s: %w", what, addr, ErrClosed)
+		case ctx.Err() != nil && cutShort:
+			return fmt.Errorf("zk: %s %s: cut short at the session deadline: %w", what, addr, err)
 		case ctx.Err() != nil:
 			return fmt.Errorf("zk: %s %s: not done within the connect timeout (%v): %w", what, addr, limit, err)
 		}
@@ -125,6 +136,12 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 	var resp proto.ConnectResponse
 	if err := proto.Unmarshal(frame, &resp); err != nil {
 		return nil, false, false, fail("handshake with", protocolErr("undecodable ConnectResponse (% x): %v", frame, err))
+	}
+	if !standIn {
+		// The server has re-attached our session (its timer restarts) or
+		// said it is gone: either way the session deadline counts from
+		// here.
+		c.heard.Store(time.Now().UnixNano())
 	}
 	switch {
 	case resp.TimeOut <= 0 && sid != 0:

@@ -87,6 +87,17 @@ func (m *Manager) EndAll(state proto.State, err error) {
 	m.dupDeleted = nil
 }
 
+// RestoreDone tells the manager that the server has answered the last
+// packet of the restore that Restore listed (or that it failed). The server
+// sends its catch-up events before that reply, so the second NodeDeleted of
+// a path restored in both the data and the child list can only come before
+// it: from here on every NodeDeleted is a new one.
+func (m *Manager) RestoreDone() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dupDeleted = nil
+}
+
 // Set is one group of paths to re-register on a new connection.
 type Set struct {
 	Data, Exist, Child, Persistent, Recursive []string
