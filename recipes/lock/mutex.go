@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // Kinds of contender, the prefix of their nodes' names.
@@ -128,10 +129,12 @@ func (m *Mutex) take(ctx context.Context, wait bool) (*holding, error) {
 // the contender it waits for.
 func (m *Mutex) waitTurn(ctx context.Context, node string, wait bool) error {
 	name := base(node)
+	var retries backoff.Counter
 	for {
 		names, _, err := m.c.Children(ctx, m.path)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case errors.Is(err, zk.ErrNoNode):
 			return fmt.Errorf("%w: %s", ErrLost, node)

@@ -249,13 +249,15 @@ func (p *Persistent) remove(ctx context.Context, path string) error {
 	if path == "" {
 		return nil
 	}
+	var retries backoff.Counter
 	for {
 		err := p.c.Delete(ctx, path, -1)
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNoNode):
 			return nil
 		case errors.Is(err, zk.ErrConnectionLoss):
-			continue // outcome unknown: ErrNoNode next time means it worked
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+			continue          // outcome unknown: ErrNoNode next time means it worked
 		default:
 			return p.ignoreGone(err)
 		}
@@ -278,7 +280,6 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 	var (
 		cur      string // the node's path; "" while it must be created
 		reported bool
-		failures int
 	)
 	defer func() {
 		p.mu.Lock()
@@ -298,10 +299,11 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			first <- err
 		}
 	}
+	var retries backoff.Counter
 	for {
 		w, inPlace, err := p.keep(ctx, &cur)
 		if err == nil {
-			failures = 0
+			retries.Reset()
 			if inPlace && !reported {
 				reported = true
 				first <- nil
@@ -332,7 +334,10 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 		case ctx.Err() != nil:
 			return
 		case errors.Is(err, zk.ErrConnectionLoss):
-			// The next call waits for the reconnect: retrying cannot spin.
+			// Look again after a pause (ended early by a session event).
+			if !pause(ctx, events, p.kick, retries.Next()) && ctx.Err() != nil {
+				return
+			}
 		case errors.Is(err, zk.ErrSessionExpired):
 			if !lifecycle.AwaitConnected(ctx, events) {
 				end(err)
@@ -348,8 +353,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			}
 			// No permission, a parent that cannot have children, ...:
 			// someone may fix it, so try again later.
-			failures++
-			if !pause(ctx, events, p.kick, backoff.Delay(failures-1)) {
+			if !pause(ctx, events, p.kick, retries.Next()) {
 				if ctx.Err() == nil {
 					end(zk.ErrSessionExpired)
 				}
@@ -471,9 +475,11 @@ func (p *Persistent) create(ctx context.Context) (path string, fresh bool, err e
 func (p *Persistent) findProtected(ctx context.Context) (string, error) {
 	tag := p.target[strings.LastIndexByte(p.target, '/')+1:]
 	tag = tag[:len(zk.ProtectedPrefix)+37] // "_c_" + uuid + "-"
+	var retries backoff.Counter
 	for {
 		children, _, err := p.c.Children(ctx, p.dir)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if errors.Is(err, zk.ErrNoNode) {
