@@ -56,6 +56,8 @@ type Persistent struct {
 	done      chan struct{} // closed when the keeper goroutine ends
 	kick      chan struct{} // capacity 1: SetData has new data
 	created   chan string   // capacity 1: the latest path created or adopted
+	inPlace   bool          // guarded by mu: the node is known to be in place
+	lost      chan struct{} // guarded by mu: closed while not in place
 	closeOnce sync.Once
 }
 
@@ -82,6 +84,7 @@ func New(c Client, path string, data []byte, mode zk.CreateMode, opts ...Option)
 		data: bytes.Clone(data), gen: 1,
 		changed: make(chan struct{}), done: make(chan struct{}),
 		kick: make(chan struct{}, 1), created: make(chan string, 1),
+		lost: closedChan(),
 	}
 	for _, o := range opts {
 		o(p)
@@ -153,6 +156,51 @@ func (p *Persistent) Path() string {
 // after Start, again after each re-creation). It holds only the latest path:
 // a slow reader skips older ones. It is never closed.
 func (p *Persistent) Created() <-chan string { return p.created }
+
+// Lost returns a channel closed when the node is not known to be in place:
+// before it is first in place, after it was deleted, after the session
+// that owns an ephemeral node expired, and as soon as the client has been
+// cut off for the whole session timeout (zk.StateLost: the server may have
+// expired the session, taking the node). Once the node is back (re-created,
+// or found still there and ours when the session turned out alive), it is
+// announced on Created again and Lost returns a new, open channel. After
+// keeping ends it stays closed.
+func (p *Persistent) Lost() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lost
+}
+
+// setInPlace records whether the node is known to be in place; it
+// reports whether that changed.
+func (p *Persistent) setInPlace(v bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inPlace == v {
+		return false
+	}
+	p.inPlace = v
+	if v {
+		p.lost = make(chan struct{})
+	} else {
+		close(p.lost)
+	}
+	return true
+}
+
+// sessionEvent marks an ephemeral node not in place when its session may
+// be over: expired, or lost (the deadline passed without contact).
+func (p *Persistent) sessionEvent(ev zk.SessionEvent) {
+	if p.mode.IsEphemeral() && (ev.State == zk.StateLost || ev.State == zk.StateExpired) {
+		p.setInPlace(false)
+	}
+}
+
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
 
 // SetData changes the data kept in the node and returns once the node holds
 // it, or when ctx ends (the data is then still applied when it can be).
@@ -282,6 +330,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 		reported bool
 	)
 	defer func() {
+		p.setInPlace(false)
 		p.mu.Lock()
 		if p.err == nil {
 			p.err = ErrStopped
@@ -312,16 +361,22 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			case ev, ok := <-w.C:
 				// Fired (deleted, changed) or ended: look again. An ending
 				// by expiry waits for the new session first.
+				if ok && ev.Err != nil && p.mode.IsEphemeral() {
+					p.setInPlace(false) // the watch ended with the session
+				}
 				if ok && ev.Err != nil && !lifecycle.AwaitConnected(ctx, events) {
 					end(ev.Err)
 					return
 				}
-			case _, ok := <-events:
+			case ev, ok := <-events:
 				w.Stop()
 				if !ok {
 					end(zk.ErrSessionExpired)
 					return
 				}
+				// Look again: after StateLost the next look waits for the
+				// reconnection and checks the node is still ours.
+				p.sessionEvent(ev)
 			case <-p.kick:
 				w.Stop()
 			case <-ctx.Done():
@@ -335,10 +390,13 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			return
 		case errors.Is(err, zk.ErrConnectionLoss):
 			// Look again after a pause (ended early by a session event).
-			if !pause(ctx, events, p.kick, retries.Next()) && ctx.Err() != nil {
+			if !p.pause(ctx, events, retries.Next()) && ctx.Err() != nil {
 				return
 			}
 		case errors.Is(err, zk.ErrSessionExpired):
+			if p.mode.IsEphemeral() {
+				p.setInPlace(false)
+			}
 			if !lifecycle.AwaitConnected(ctx, events) {
 				end(err)
 				return
@@ -353,7 +411,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			}
 			// No permission, a parent that cannot have children, ...:
 			// someone may fix it, so try again later.
-			if !pause(ctx, events, p.kick, retries.Next()) {
+			if !p.pause(ctx, events, retries.Next()) {
 				if ctx.Err() == nil {
 					end(zk.ErrSessionExpired)
 				}
@@ -385,10 +443,12 @@ func (p *Persistent) keep(ctx context.Context, cur *string) (w *zk.Watch, inPlac
 		}
 		if !ok {
 			w.Stop()
+			p.setInPlace(false)
 			*cur = ""
 			continue
 		}
 		if !p.ours(stat) {
+			p.setInPlace(false)
 			if p.mode.IsSequential() {
 				w.Stop() // a unique name we do not own: make another
 				*cur = ""
@@ -415,7 +475,9 @@ func (p *Persistent) keep(ctx context.Context, cur *string) (w *zk.Watch, inPlac
 		newPath := p.path != *cur
 		p.path = *cur
 		p.mu.Unlock()
-		if newPath || made {
+		// A node back in place after it was not known to be (StateLost
+		// with the session alive) is announced again too.
+		if back := p.setInPlace(true); newPath || made || back {
 			p.announce(*cur)
 		}
 		return w, true, nil
@@ -517,14 +579,17 @@ func (p *Persistent) announce(path string) {
 
 // pause waits d, or less if a session event or kick comes. It returns false
 // if the events end or ctx ends.
-func pause(ctx context.Context, events <-chan zk.SessionEvent, kick <-chan struct{}, d time.Duration) bool {
+func (p *Persistent) pause(ctx context.Context, events <-chan zk.SessionEvent, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case _, ok := <-events:
+	case ev, ok := <-events:
+		if ok {
+			p.sessionEvent(ev)
+		}
 		return ok
-	case <-kick:
+	case <-p.kick:
 	case <-ctx.Done():
 		return false
 	}
