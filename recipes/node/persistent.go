@@ -196,6 +196,36 @@ func (p *Persistent) sessionEvent(ev zk.SessionEvent) {
 	}
 }
 
+// follow marks an ephemeral node not in place as soon as its session may
+// be over, whatever the keeper is doing (it may be waiting on a call for
+// the whole partition), and on the next connection asks the keeper to
+// check the node, which marks it in place again once it is there and ours.
+func (p *Persistent) follow(ctx context.Context, events <-chan zk.SessionEvent) {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			p.sessionEvent(ev)
+			if lifecycle.Connected(ev.State) && !p.isInPlace() {
+				select {
+				case p.kick <- struct{}{}:
+				default:
+				}
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (p *Persistent) isInPlace() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.inPlace
+}
+
 func closedChan() chan struct{} {
 	c := make(chan struct{})
 	close(c)
@@ -340,6 +370,18 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 		p.mu.Unlock()
 		close(p.done)
 	}()
+	if p.mode.IsEphemeral() {
+		fctx, stop := context.WithCancel(ctx)
+		followed := make(chan struct{})
+		go func() {
+			defer close(followed)
+			p.follow(fctx, p.c.SessionEvents(fctx))
+		}()
+		defer func() {
+			stop()
+			<-followed
+		}()
+	}
 	end := func(err error) {
 		p.mu.Lock()
 		p.err = err
