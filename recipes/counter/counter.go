@@ -118,7 +118,6 @@ func (k *Counter) Add(ctx context.Context, delta int64) (int64, error) {
 		case errors.Is(err, zk.ErrBadVersion), errors.Is(err, zk.ErrNodeExists), errors.Is(err, zk.ErrNoNode):
 			continue // someone else wrote first: read again
 		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			applied, rerr := k.resolve(ctx, stat, id)
 			if rerr != nil {
 				return 0, rerr
@@ -126,6 +125,7 @@ func (k *Counter) Add(ctx context.Context, delta int64) (int64, error) {
 			if applied {
 				return next, nil
 			}
+			retries.Wait(ctx) // not applied: write again after a pause
 		default:
 			return 0, err
 		}
