@@ -8,6 +8,7 @@ import (
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/recipes/election"
+	"github.com/zkwire/zk/recipes/internal/sessiontest"
 )
 
 // TestLatchLeaderToldWithinSessionTimeout: a leader cut off from the
@@ -82,5 +83,49 @@ func TestLatchLeaderToldWithinSessionTimeout(t *testing.T) {
 	}
 	if leader.IsLeader() {
 		t.Fatal("two leaders")
+	}
+}
+
+// TestLatchStateLostWithSessionAlive: on StateLost the leader gives up
+// leadership at once; when the session turns out alive it does not simply
+// claim again: it removes its old node and stands anew, and is elected
+// again with one node of its own, not two.
+func TestLatchStateLostWithSessionAlive(t *testing.T) {
+	ctx := ctxFor(t, time.Minute)
+	path := testPath(t)
+	c := sessiontest.New(connectTo(t, []string{srv.Addr()}))
+	l := election.NewLatch(c, path, "solo")
+	if err := l.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	next := func() bool {
+		t.Helper()
+		select {
+		case v := <-l.Changes():
+			return v
+		case <-time.After(30 * time.Second):
+			t.Fatal("no leadership change within 30 s")
+		}
+		return false
+	}
+	if !next() {
+		t.Fatal("not elected")
+	}
+	before, _, err := c.Children(ctx, path)
+	if err != nil || len(before) != 1 {
+		t.Fatalf("candidates %v (%v)", before, err)
+	}
+	c.Set(true)
+	if next() {
+		t.Fatal("still leading after StateLost")
+	}
+	c.Set(false)
+	if !next() {
+		t.Fatal("not elected again once the session proved alive")
+	}
+	after, _, err := c.Children(ctx, path)
+	if err != nil || len(after) != 1 || after[0] == before[0] {
+		t.Fatalf("candidates %v (%v) after standing again, want one new node (was %v)", after, err, before)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // holding is one held node (a Mutex's lock node, a Semaphore's lease) and
@@ -48,6 +49,7 @@ func (h *holding) markLost() { h.lostOnce.Do(func() { close(h.lost) }) }
 func (h *holding) monitor(ctx context.Context, events <-chan zk.SessionEvent) {
 	defer close(h.done)
 	defer h.stop()
+	var retries backoff.Counter
 	for {
 		ok, _, w, err := h.c.ExistsW(ctx, h.node)
 		if err != nil {
@@ -60,6 +62,7 @@ func (h *holding) monitor(ctx context.Context, events <-chan zk.SessionEvent) {
 				if h.awaitReconnect(ctx, events) {
 					return
 				}
+				retries.Wait(ctx) // an ended ctx ends the next call
 				continue
 			}
 			h.markLost() // expired, closed, or worse
@@ -70,6 +73,7 @@ func (h *holding) monitor(ctx context.Context, events <-chan zk.SessionEvent) {
 			h.markLost()
 			return
 		}
+		retries.Reset()
 		if h.await(ctx, w, events) {
 			return
 		}

@@ -2,79 +2,14 @@ package lock_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/internal/testenv"
+	"github.com/zkwire/zk/recipes/internal/sessiontest"
 	"github.com/zkwire/zk/recipes/lock"
 )
-
-// cutOff is a client whose session events and state can be made to say
-// StateLost (the client-side session deadline) while its real connection
-// stays up, to test the recipes' side of StateLost on its own.
-type cutOff struct {
-	*zk.Client
-	mu   sync.Mutex
-	lost bool
-	subs []chan zk.SessionEvent
-}
-
-func newCutOff(c *zk.Client) *cutOff { return &cutOff{Client: c} }
-
-func (c *cutOff) SessionEvents(ctx context.Context) <-chan zk.SessionEvent {
-	real := c.Client.SessionEvents(ctx)
-	inj := make(chan zk.SessionEvent, 16)
-	c.mu.Lock()
-	c.subs = append(c.subs, inj)
-	c.mu.Unlock()
-	out := make(chan zk.SessionEvent, 16)
-	go func() {
-		defer close(out)
-		for {
-			var ev zk.SessionEvent
-			var ok bool
-			select {
-			case ev, ok = <-real:
-				if !ok {
-					return
-				}
-			case ev = <-inj:
-			}
-			select {
-			case out <- ev:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
-func (c *cutOff) State() zk.State {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.lost {
-		return zk.StateLost
-	}
-	return c.Client.State()
-}
-
-// set makes the client report StateLost (on) or connected again to the
-// same session (off), to every subscriber.
-func (c *cutOff) set(on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.lost = on
-	ev := zk.SessionEvent{State: zk.StateConnected, SessionID: c.SessionID()}
-	if on {
-		ev.State = zk.StateLost
-	}
-	for _, s := range c.subs {
-		s <- ev
-	}
-}
 
 // TestMutexLostOnStateLost: a holder is told (Lost closes) when its client
 // reports StateLost, without waiting for a reconnection; if the session
@@ -82,16 +17,16 @@ func (c *cutOff) set(on bool) {
 func TestMutexLostOnStateLost(t *testing.T) {
 	ctx := ctxFor(t, time.Minute)
 	path := testPath(t)
-	c := newCutOff(connect(t))
+	c := sessiontest.New(connect(t))
 	m := lock.NewMutex(c, path)
 	if err := m.Lock(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c.set(true)
+	c.Set(true)
 	if !closedWithin(m.Lost(), 10*time.Second) {
 		t.Fatal("Lost not closed after StateLost")
 	}
-	c.set(false)
+	c.Set(false)
 	if err := m.Unlock(ctx); err != nil {
 		t.Fatalf("Unlock after StateLost with the session alive: %v", err)
 	}
@@ -112,17 +47,17 @@ func TestMutexLostOnStateLost(t *testing.T) {
 // TestSemaphoreLeaseLostOnStateLost: the same for a Semaphore's lease.
 func TestSemaphoreLeaseLostOnStateLost(t *testing.T) {
 	ctx := ctxFor(t, time.Minute)
-	c := newCutOff(connect(t))
+	c := sessiontest.New(connect(t))
 	s := lock.NewSemaphore(c, testPath(t), 2)
 	l, err := s.Acquire(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.set(true)
+	c.Set(true)
 	if !closedWithin(l.Lost(), 10*time.Second) {
 		t.Fatal("Lease.Lost not closed after StateLost")
 	}
-	c.set(false)
+	c.Set(false)
 	if err := l.Release(ctx); err != nil {
 		t.Fatal(err)
 	}
