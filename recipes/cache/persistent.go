@@ -105,10 +105,10 @@ func (t *TreeCache) refresh(paths []string) error {
 	sizes := make([]int, len(paths))
 	for i, p := range paths {
 		dl, _, ok := t.st.hint(p)
-		sizes[i] = t.reads.Size(dl, 0, ok)
+		sizes[i] = batch.Size(dl, 0, ok)
 	}
 	var evs []Event
-	err := t.reads.Run(t.ctx, sizes, func(lo, hi int) error {
+	err := batch.Run(t.ctx, sizes, func(lo, hi int) error {
 		chunk := paths[lo:hi]
 		ops := make([]zk.ReadOp, len(chunk))
 		for i, p := range chunk {
@@ -147,9 +147,9 @@ func (t *TreeCache) fullRead() error {
 		var next []string
 		sizes := make([]int, len(level))
 		for i, p := range level {
-			sizes[i] = t.reads.Size(t.st.hint(p))
+			sizes[i] = batch.Size(t.st.hint(p))
 		}
-		err := t.reads.Run(t.ctx, sizes, func(lo, hi int) error {
+		err := batch.Run(t.ctx, sizes, func(lo, hi int) error {
 			chunk := level[lo:hi]
 			ops := make([]zk.ReadOp, 0, 2*len(chunk))
 			for _, p := range chunk {

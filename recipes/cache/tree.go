@@ -8,7 +8,6 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/recipes/internal/backoff"
-	"github.com/zkwire/zk/recipes/internal/batch"
 	"github.com/zkwire/zk/recipes/internal/lifecycle"
 )
 
@@ -33,7 +32,6 @@ type TreeCache struct {
 	done        chan struct{} // closed when the cache stops
 	err         error         // why it stopped; written before done closes
 	oneShot     bool          // owned by run; read after initialized
-	reads       batch.Reader  // owned by run: plans MultiRead batches
 }
 
 // NewTreeCache returns a cache of the subtree at root on client c. It

@@ -470,3 +470,63 @@ func TestTreeCacheBigChildren(t *testing.T) {
 		t.Errorf("the shared client dropped its connection %d times, want 0", d)
 	}
 }
+
+// TestTreeCacheChildrenGrowWhileDisconnected: the cache holds 20 small
+// children; while its client is cut off they grow to 900 KB each. The
+// resync after the reconnection plans its batch from the cached (now
+// stale) sizes, so the reply would be 18 MB: that batch fails on its own
+// (the client keeps its connection) and is split until it fits.
+func TestTreeCacheChildrenGrowWhileDisconnected(t *testing.T) {
+	const n, size = 20, 900 << 10
+	ctx := ctxFor(t, 2*time.Minute)
+	admin := connectTo(t, srv.Addr())
+	root := testPath(t)
+	if _, err := admin.Create(ctx, root, nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := admin.Create(ctx, fmt.Sprintf("%s/n%02d", root, i), []byte{byte(i)}, zk.Persistent, open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	px := startProxy(t)
+	var drops disconnects
+	c := connectTo(t, px.Addr(), zk.WithStateListener(drops.listen))
+	tc, err := cache.NewTreeCache(c, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	if err := tc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	px.SetRefuse(true)
+	px.Cut()
+	eventually(t, 30*time.Second, func() error {
+		if c.State() == zk.StateConnected {
+			return errors.New("still connected")
+		}
+		return nil
+	})
+	for i := range n {
+		data := make([]byte, size)
+		data[0] = byte(i)
+		if _, err := admin.Set(ctx, fmt.Sprintf("%s/n%02d", root, i), data, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	px.SetRefuse(false)
+	eventually(t, 60*time.Second, func() error {
+		for p, nd := range tc.Snapshot() {
+			if p != root && len(nd.Data) != size {
+				return fmt.Errorf("%s: %d bytes cached, want %d (the client dropped its connection %d times)", p, len(nd.Data), size, drops.n.Load())
+			}
+		}
+		return nil
+	})
+	// One drop is the test's own cut.
+	t.Logf("the client dropped its connection %d times (1 by the test)", drops.n.Load())
+	if d := drops.n.Load(); d != 1 {
+		t.Errorf("the client dropped its connection %d times, want only the test's cut", d)
+	}
+}

@@ -51,7 +51,6 @@ type Members struct {
 	started bool                        // guarded by mu
 	closed  bool                        // guarded by mu
 	cancel  context.CancelFunc
-	reads   batch.Reader  // owned by the watcher: plans its MultiReads
 	done    chan struct{} // closed when the watcher ends
 	changes chan []Member // capacity 1: the latest list
 }
@@ -270,10 +269,10 @@ func (m *Members) read(ctx context.Context, children []string) ([]Member, error)
 	sizes := make([]int, len(children))
 	for i, ch := range children {
 		n, ok := last[ch]
-		sizes[i] = m.reads.Size(n, 0, ok)
+		sizes[i] = batch.Size(n, 0, ok)
 	}
 	list := make([]Member, 0, len(children))
-	err := m.reads.Run(ctx, sizes, func(lo, hi int) error {
+	err := batch.Run(ctx, sizes, func(lo, hi int) error {
 		ops := make([]zk.ReadOp, 0, hi-lo)
 		for _, ch := range children[lo:hi] {
 			ops = append(ops, zk.GetOp(m.path(ch)))

@@ -41,14 +41,20 @@ func Pause(ctx context.Context, n int) bool {
 	}
 }
 
-// Counter counts consecutive failures of one loop. The zero value is
-// ready.
+// Counter counts consecutive failures of one loop. The first retry is
+// immediate (one failure is usually a passing blip, such as a connection
+// drop that the next call waits out); from the second on the pauses are
+// Delay(0), Delay(1), ... The zero value is ready.
 type Counter struct{ n int }
 
 // Wait pauses before the next retry and counts the failure; false if ctx
 // ended.
 func (c *Counter) Wait(ctx context.Context) bool {
-	ok := Pause(ctx, c.n)
+	if c.n == 0 {
+		c.n++
+		return ctx.Err() == nil
+	}
+	ok := Pause(ctx, c.n-1)
 	c.n++
 	return ok
 }
@@ -56,7 +62,11 @@ func (c *Counter) Wait(ctx context.Context) bool {
 // Next returns the pause before the next retry and counts the failure,
 // for loops that wait in their own select.
 func (c *Counter) Next() time.Duration {
-	d := Delay(c.n)
+	if c.n == 0 {
+		c.n++
+		return 0
+	}
+	d := Delay(c.n - 1)
 	c.n++
 	return d
 }

@@ -3,7 +3,6 @@ package backoff
 import (
 	"context"
 	"testing"
-	"time"
 )
 
 func TestDelayGrowsToMax(t *testing.T) {
@@ -34,19 +33,27 @@ func TestPauseAndCounter(t *testing.T) {
 		t.Fatal("Pause returned false on a live context")
 	}
 	var c Counter
+	if d := c.Next(); d != 0 {
+		t.Fatalf("first retry waits %v, want none", d)
+	}
 	if d := c.Next(); d > First*5/4 {
-		t.Fatalf("first pause %v", d)
+		t.Fatalf("second pause %v", d)
 	}
 	c.Next()
 	if d := c.Next(); d < 4*First*3/4 {
-		t.Fatalf("third pause %v, want about %v", d, 4*First)
+		t.Fatalf("fourth pause %v, want about %v", d, 4*First)
 	}
 	c.Reset()
-	if d := c.Next(); d > First*5/4 {
-		t.Fatalf("pause after Reset %v", d)
+	if d := c.Next(); d != 0 {
+		t.Fatalf("first retry after Reset waits %v", d)
 	}
-	start := time.Now()
-	if !c.Wait(context.Background()) || time.Since(start) <= 0 {
-		t.Fatal("Wait")
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	var e Counter
+	if e.Wait(ctx) || e.Wait(ctx) {
+		t.Fatal("Wait returned true on an ended context")
+	}
+	if !e.Wait(context.Background()) {
+		t.Fatal("Wait returned false on a live context")
 	}
 }

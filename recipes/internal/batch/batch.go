@@ -1,8 +1,8 @@
 // Package batch splits the reads of many nodes into MultiRead batches
 // bounded in count and in reply bytes. A count alone is not enough: 20
 // nodes of 900 KB make an 18 MB reply, over what the client accepts
-// (16 MiB by default), and a reply over the limit costs the connection or
-// at least the call, every time it is tried again.
+// (16 MiB by default), and a reply over the limit fails the call
+// (zk.ErrReplyTooLarge from conn) every time it is tried again.
 package batch
 
 import (
@@ -28,21 +28,14 @@ const (
 	PerNode = 128
 )
 
-// Reader plans batches from size hints (a cached Stat's DataLength) and
-// learns when they fail: a hint may be stale, the data may have grown
-// since, so once a batch of several nodes fails with connection loss (what
-// a reply over the limit costs with a client that drops the connection
-// for it) every node counts as Unknown from then on. The zero value is
-// ready; a Reader belongs to one goroutine.
-type Reader struct {
-	distrust bool
-}
-
-// Size is the estimate of one node's reply bytes: its data length and the
-// bytes of its children's names (for a read that lists them too), when a
-// hint is known (known) and hints are trusted; Unknown otherwise.
-func (r *Reader) Size(dataLength, childNames int, known bool) int {
-	if !known || r.distrust {
+// Size is the estimate of one node's reply bytes: its data length (from a
+// cached Stat, a hint: the data may have grown since) and the bytes of its
+// children's names (for a read that lists them too), or Unknown plus the
+// names when no length is known (known false). A hint that proves low
+// costs one failed batch (the client fails a reply over its limit with
+// its own error and keeps the connection), which Run then splits.
+func Size(dataLength, childNames int, known bool) int {
+	if !known {
 		return Unknown + PerNode + max(childNames, 0)
 	}
 	return PerNode + max(dataLength, 0) + max(childNames, 0)
@@ -53,31 +46,25 @@ func (r *Reader) Size(dataLength, childNames int, known bool) int {
 // smaller batch may not have (Splittable: a reply too large, whatever the
 // estimates missed), it is split in two halves that are read in turn,
 // down to one item, whose error is returned.
-func (r *Reader) Run(ctx context.Context, sizes []int, read func(lo, hi int) error) error {
+func Run(ctx context.Context, sizes []int, read func(lo, hi int) error) error {
 	for _, b := range Plan(sizes) {
-		if err := r.split(ctx, b[0], b[1], read); err != nil {
+		if err := split(ctx, b[0], b[1], read); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (r *Reader) split(ctx context.Context, lo, hi int, read func(lo, hi int) error) error {
+func split(ctx context.Context, lo, hi int, read func(lo, hi int) error) error {
 	err := read(lo, hi)
-	if err == nil || hi-lo == 1 {
-		return err
-	}
-	if !Splittable(ctx, err) {
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			r.distrust = true
-		}
+	if err == nil || hi-lo == 1 || !Splittable(ctx, err) {
 		return err
 	}
 	mid := lo + (hi-lo)/2
-	if err := r.split(ctx, lo, mid, read); err != nil {
+	if err := split(ctx, lo, mid, read); err != nil {
 		return err
 	}
-	return r.split(ctx, mid, hi, read)
+	return split(ctx, mid, hi, read)
 }
 
 // Plan cuts items 0..len(sizes)-1 into consecutive batches [lo, hi) of at

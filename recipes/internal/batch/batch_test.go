@@ -10,17 +10,16 @@ import (
 )
 
 func TestPlanBoundsCountAndBytes(t *testing.T) {
-	var r Reader
-	big := r.Size(900<<10, 0, true)
+	big := Size(900<<10, 0, true)
 	cases := []struct {
 		name  string
 		sizes []int
 	}{
-		{"small", repeat(300, r.Size(10, 0, true))},
+		{"small", repeat(300, Size(10, 0, true))},
 		{"big", repeat(20, big)},
-		{"unknown", repeat(40, r.Size(0, 0, false))},
-		{"mixed", append(append(repeat(5, r.Size(10, 0, true)), repeat(15, big)...), repeat(200, r.Size(0, 0, true))...)},
-		{"huge alone", []int{r.Size(10, 0, true), MaxBytes * 2, r.Size(10, 0, true)}},
+		{"unknown", repeat(40, Size(0, 0, false))},
+		{"mixed", append(append(repeat(5, Size(10, 0, true)), repeat(15, big)...), repeat(200, Size(0, 0, true))...)},
+		{"huge alone", []int{Size(10, 0, true), MaxBytes * 2, Size(10, 0, true)}},
 		{"empty", nil},
 	}
 	for _, tc := range cases {
@@ -56,11 +55,10 @@ func repeat(n, s int) []int {
 // until it passes, down to one item; a session error is not split.
 func TestRunSplitsFailingBatches(t *testing.T) {
 	tooBig := errors.New("reply too large")
-	var r Reader
-	sizes := repeat(100, r.Size(10, 0, true))
+	sizes := repeat(100, Size(10, 0, true))
 	var reads int
 	seen := make([]bool, len(sizes))
-	err := r.Run(context.Background(), sizes, func(lo, hi int) error {
+	err := Run(context.Background(), sizes, func(lo, hi int) error {
 		reads++
 		if hi-lo > 8 {
 			return tooBig
@@ -78,7 +76,7 @@ func TestRunSplitsFailingBatches(t *testing.T) {
 			t.Fatalf("item %d never read", i)
 		}
 	}
-	err = r.Run(context.Background(), sizes, func(lo, hi int) error {
+	err = Run(context.Background(), sizes, func(lo, hi int) error {
 		if lo <= 7 && 7 < hi {
 			return fmt.Errorf("item 7: %w", tooBig)
 		}
@@ -88,24 +86,11 @@ func TestRunSplitsFailingBatches(t *testing.T) {
 		t.Fatalf("one bad item: %v", err)
 	}
 	calls := 0
-	err = r.Run(context.Background(), sizes, func(lo, hi int) error {
+	err = Run(context.Background(), sizes, func(lo, hi int) error {
 		calls++
 		return zk.ErrConnectionLoss
 	})
 	if !errors.Is(err, zk.ErrConnectionLoss) || calls != 1 {
 		t.Fatalf("connection loss: %v after %d calls, want it returned at once", err, calls)
-	}
-}
-
-// TestReaderLearnsFromConnectionLoss: after a batch of several nodes cost
-// the connection, size hints are no longer trusted.
-func TestReaderLearnsFromConnectionLoss(t *testing.T) {
-	var r Reader
-	if r.Size(10, 0, true) >= Unknown {
-		t.Fatal("a known small node counts as unknown")
-	}
-	r.Run(context.Background(), []int{r.Size(10, 0, true), r.Size(10, 0, true)}, func(lo, hi int) error { return zk.ErrConnectionLoss })
-	if r.Size(10, 0, true) < Unknown {
-		t.Fatal("hints still trusted after a batch failed with connection loss")
 	}
 }
