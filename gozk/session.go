@@ -1,0 +1,169 @@
+package zk
+
+import (
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	root "github.com/zkwire/zk"
+)
+
+// The session events go-zookeeper reports, from two sources: the dialer
+// (called on the client's session goroutine for every attempt, so attempts
+// are seen in order) and the client's state listener (session up, lost,
+// expired). A small state machine merges them so that the event stream
+// reads as go-zookeeper's: Connecting, Connected (TCP), HasSession, and
+// Disconnected when a connection ends, but never Connecting while
+// connected.
+
+// report records state s and queues its event. Callers hold no lock.
+func (c *Conn) report(s State) {
+	c.mu.Lock()
+	server := c.server
+	c.mu.Unlock()
+	c.emit(s, server)
+}
+
+func (c *Conn) emit(s State, server string) {
+	c.state.Store(int32(s))
+	c.events.push(Event{Type: EventSession, State: s, Server: server})
+}
+
+// dial is the client's dialer: one connection attempt to addr.
+func (c *Conn) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return nil, root.ErrClosed
+	}
+	prev, was := c.server, c.cur
+	c.server, c.cur = addr, StateConnecting
+	c.mu.Unlock()
+	if was == StateConnected || was == StateHasSession {
+		// The client's own Disconnected may still be on its way to us.
+		c.emit(StateDisconnected, prev)
+	}
+	c.emit(StateConnecting, addr)
+
+	var nc net.Conn
+	var err error
+	if c.dialer != nil {
+		timeout := time.Second
+		if d, ok := ctx.Deadline(); ok {
+			timeout = time.Until(d)
+		}
+		nc, err = c.dialer(network, addr, timeout)
+	} else {
+		var d net.Dialer
+		nc, err = d.DialContext(ctx, network, addr)
+	}
+	if err != nil {
+		c.logf("failed to connect to %s: %v", addr, err)
+		return nil, err
+	}
+	t := &tracked{Conn: nc, c: c}
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		nc.Close()
+		return nil, root.ErrClosed
+	}
+	c.nc, c.cur = t, StateConnected
+	c.mu.Unlock()
+	c.emit(StateConnected, addr)
+	c.infof("connected to %s", addr)
+	return t, nil
+}
+
+// tracked is a connection the client is using; its Close (by the client,
+// when the connection or its handshake fails, or by liveConn) reports the
+// end of the connection.
+type tracked struct {
+	net.Conn
+	c    *Conn
+	once sync.Once
+}
+
+func (t *tracked) Close() error {
+	err := t.Conn.Close()
+	t.once.Do(func() { t.c.connClosed(t) })
+	return err
+}
+
+// connClosed reports Disconnected when the current connection ends, with
+// or without a session (go-zookeeper reports both).
+func (c *Conn) connClosed(t *tracked) {
+	c.mu.Lock()
+	if c.nc != t || c.closing || (c.cur != StateConnected && c.cur != StateHasSession) {
+		c.mu.Unlock()
+		return
+	}
+	c.nc, c.cur = nil, StateDisconnected
+	server := c.server
+	c.mu.Unlock()
+	c.emit(StateDisconnected, server)
+}
+
+// rootState is the client's state listener.
+func (c *Conn) rootState(s root.State) {
+	<-c.ready
+	switch s {
+	case root.StateConnected, root.StateConnectedReadOnly:
+		st := c.client.State()
+		if st != root.StateConnected && st != root.StateConnectedReadOnly {
+			return // already gone again; the dialer reports what follows
+		}
+		c.mu.Lock()
+		if c.closing || c.cur != StateConnected {
+			c.mu.Unlock()
+			return
+		}
+		c.cur = StateHasSession
+		server := c.server
+		c.sessionID = c.client.SessionID()
+		c.sessionTimeoutMs = int32(c.client.SessionTimeout() / time.Millisecond)
+		id, timeout := c.sessionID, c.sessionTimeoutMs
+		c.mu.Unlock()
+		c.emit(StateHasSession, server)
+		c.infof("authenticated: id=%d, timeout=%d", id, timeout)
+	case root.StateDisconnected:
+		c.mu.Lock()
+		if c.closing || (c.cur != StateHasSession && c.cur != StateConnected) {
+			c.mu.Unlock()
+			return
+		}
+		c.cur = StateDisconnected
+		server := c.server
+		c.mu.Unlock()
+		c.emit(StateDisconnected, server)
+	case root.StateExpired:
+		c.mu.Lock()
+		closing, server := c.closing, c.server
+		c.mu.Unlock()
+		if !closing {
+			c.emit(StateExpired, server)
+		}
+	case root.StateAuthFailed:
+		c.mu.Lock()
+		closing, server := c.closing, c.server
+		c.mu.Unlock()
+		if !closing {
+			c.emit(StateAuthFailed, server)
+		}
+	}
+}
+
+// liveConn stands for the connection in use: Close drops it, and the
+// client reconnects to the same session.
+type liveConn struct{ c *Conn }
+
+func (l *liveConn) Close() error {
+	l.c.mu.Lock()
+	t := l.c.nc
+	l.c.mu.Unlock()
+	if t == nil {
+		return nil
+	}
+	return t.Close()
+}
