@@ -7,7 +7,7 @@ import (
 	"time"
 
 	root "github.com/zkwire/zk"
-	"github.com/zkwire/zk/conn"
+	zkconn "github.com/zkwire/zk/conn"
 	"github.com/zkwire/zk/proto"
 )
 
@@ -364,7 +364,7 @@ func (c *Conn) Reconfig(members []string, version int64) (*Stat, error) {
 func (c *Conn) reconfig(req *proto.ReconfigRequest) (*Stat, error) {
 	resp := &proto.GetDataResponse{}
 	err := c.call(func(ctx context.Context) error {
-		return c.client.Conn().Do(ctx, &conn.Call{Op: proto.OpReconfig, Req: req, Resp: resp})
+		return c.client.Conn().Do(ctx, &zkconn.Call{Op: proto.OpReconfig, Req: req, Resp: resp})
 	})
 	return statOf(&resp.Stat), err
 }
