@@ -83,6 +83,9 @@ type Conn struct {
 	server  string   // the server of the current or last attempt; guarded by mu
 	nc      *tracked // the current connection; guarded by mu
 	closing bool     // Close has started; guarded by mu
+	// failed counts attempts that failed since the last session; guarded
+	// by mu.
+	failed  int
 	pending map[uint64]context.CancelCauseFunc
 	nextID  uint64
 	watches sync.WaitGroup
@@ -290,9 +293,19 @@ func (c *Conn) noServer() {
 // rootHosts lets the HostProvider pick every server the client tries.
 type rootHosts struct{ c *Conn }
 
+// Next flushes waiting calls with ErrNoServer when the provider says every
+// server has been tried since the last session and an attempt has failed
+// since (go-zookeeper flushes on retryStart alone, so the first reconnect
+// after a drop could fail calls of a healthy single-server client).
 func (h rootHosts) Next() string {
 	addr, retryStart := h.c.hostProvider.Next()
-	if retryStart {
+	h.c.mu.Lock()
+	flush := retryStart && h.c.failed > 0
+	if flush {
+		h.c.failed = 0
+	}
+	h.c.mu.Unlock()
+	if flush {
 		h.c.noServer()
 	}
 	return addr

@@ -59,6 +59,9 @@ func (c *Conn) dial(ctx context.Context, network, addr string) (net.Conn, error)
 		nc, err = d.DialContext(ctx, network, addr)
 	}
 	if err != nil {
+		c.mu.Lock()
+		c.failed++
+		c.mu.Unlock()
 		c.logf("failed to connect to %s: %v", addr, err)
 		return nil, err
 	}
@@ -99,6 +102,9 @@ func (c *Conn) connClosed(t *tracked) {
 		c.mu.Unlock()
 		return
 	}
+	if c.cur == StateConnected {
+		c.failed++ // connected, but no session came of it
+	}
 	c.nc, c.cur = nil, StateDisconnected
 	server := c.server
 	c.mu.Unlock()
@@ -119,7 +125,7 @@ func (c *Conn) rootState(s root.State) {
 			c.mu.Unlock()
 			return
 		}
-		c.cur = StateHasSession
+		c.cur, c.failed = StateHasSession, 0
 		server := c.server
 		c.sessionID = c.client.SessionID()
 		c.sessionTimeoutMs = int32(c.client.SessionTimeout() / time.Millisecond)
