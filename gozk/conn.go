@@ -11,6 +11,7 @@ import (
 	"time"
 
 	root "github.com/zkwire/zk"
+	zkconn "github.com/zkwire/zk/conn"
 )
 
 const (
@@ -87,8 +88,10 @@ type Conn struct {
 	// by mu.
 	failed  int
 	pending map[uint64]context.CancelCauseFunc
-	nextID  uint64
-	watches sync.WaitGroup
+	// tooLarge is the last oversized-reply error logged; guarded by mu.
+	tooLarge *zkconn.ProtocolError
+	nextID   uint64
+	watches  sync.WaitGroup
 
 	closeOnce sync.Once
 }
@@ -274,9 +277,20 @@ func (c *Conn) call(f func(ctx context.Context) error) error {
 	c.pending[id] = cancel
 	c.mu.Unlock()
 	err := f(ctx)
+	// go-zookeeper sends requests queued while disconnected on whatever
+	// session comes next, also a new one after expiry; the zkwire client
+	// fails them with ErrSessionExpired instead. Such a request provably
+	// never left the client, so sending it again is what go-zookeeper does.
+	for i := 0; i < 10 && err != nil && ctx.Err() == nil &&
+		errors.Is(err, root.ErrSessionExpired) && root.SafeToRetry(err); i++ {
+		err = f(ctx)
+	}
 	c.mu.Lock()
 	delete(c.pending, id)
 	c.mu.Unlock()
+	if err != nil {
+		c.logTooLarge(err)
+	}
 	return bare(ctx, err)
 }
 

@@ -2,10 +2,13 @@ package zk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"log/slog"
 	"strings"
+
+	zkconn "github.com/zkwire/zk/conn"
 )
 
 // Logger is an interface that can be implemented to provide custom log output.
@@ -42,6 +45,29 @@ func (h slogToPrintf) Handle(_ context.Context, r slog.Record) error {
 	})
 	h.c.logf("%s", b.String())
 	return nil
+}
+
+// logTooLarge logs, in go-zookeeper's words and before the call returns
+// (as go-zookeeper does), that a reply over WithMaxBufferSize closed the
+// connection: the calls that were pending fail with the client's
+// ProtocolError naming the frame length as the cause. Once per error, however
+// many calls it failed.
+func (c *Conn) logTooLarge(err error) {
+	var pe *zkconn.ProtocolError
+	if c.maxBufferSize <= 0 || !errors.As(err, &pe) {
+		return
+	}
+	var n int64
+	if _, serr := fmt.Sscanf(pe.Msg, "reply frame length %d outside", &n); serr != nil || n <= int64(c.maxBufferSize) {
+		return
+	}
+	c.mu.Lock()
+	seen := c.tooLarge == pe
+	c.tooLarge = pe
+	c.mu.Unlock()
+	if !seen {
+		c.logf("received packet from server with length %d, which exceeds max buffer size %d", n, c.maxBufferSize)
+	}
 }
 
 func (h slogToPrintf) WithAttrs(as []slog.Attr) slog.Handler {

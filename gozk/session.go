@@ -2,8 +2,10 @@ package zk
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	root "github.com/zkwire/zk"
@@ -84,8 +86,20 @@ func (c *Conn) dial(ctx context.Context, network, addr string) (net.Conn, error)
 // end of the connection.
 type tracked struct {
 	net.Conn
-	c    *Conn
-	once sync.Once
+	c        *Conn
+	once     sync.Once
+	// alive: the server answered something, or a read hit its deadline
+	// (the server is slow, not gone).
+	alive atomic.Bool
+}
+
+func (t *tracked) Read(b []byte) (int, error) {
+	n, err := t.Conn.Read(b)
+	var ne net.Error
+	if n > 0 || errors.As(err, &ne) && ne.Timeout() {
+		t.alive.Store(true)
+	}
+	return n, err
 }
 
 func (t *tracked) Close() error {
@@ -102,8 +116,12 @@ func (c *Conn) connClosed(t *tracked) {
 		c.mu.Unlock()
 		return
 	}
-	if c.cur == StateConnected {
-		c.failed++ // connected, but no session came of it
+	if c.cur == StateConnected && !t.alive.Load() {
+		// The server took the connection and closed it unanswered (it has
+		// no quorum, say). A server that answered (an expired session, for
+		// one) or was only slow is not a missing server: it does not count
+		// towards ErrNoServer.
+		c.failed++
 	}
 	c.nc, c.cur = nil, StateDisconnected
 	server := c.server

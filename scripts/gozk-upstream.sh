@@ -117,7 +117,7 @@ for t in $tests; do
   if ! grep -qx "$t" <<<"$KNOWN_FAILURES"; then
     unexpected+=("$t")
     echo "  $kind $t ($(( $(date +%s) - start ))s), not a known failure; its output:"
-    grep -v '^\[ZKERR\]\|ZKERR\|^    zk_test\|^=== RUN' "$tmp/$t.log" | grep -iv 'zookeeper\.\|INFO\|WARN' | tail -n 40 | sed 's/^/    /'
+    grep -v 'ZKERR\|SLF4J\|^=== RUN' "$tmp/$t.log" | tail -n 40 | sed 's/^/    /'
   else
     echo "  $kind $t ($(( $(date +%s) - start ))s), known failure (gozk/README.md)"
   fi
