@@ -86,8 +86,8 @@ func (c *Conn) dial(ctx context.Context, network, addr string) (net.Conn, error)
 // end of the connection.
 type tracked struct {
 	net.Conn
-	c        *Conn
-	once     sync.Once
+	c    *Conn
+	once sync.Once
 	// alive: the server answered something, or a read hit its deadline
 	// (the server is slow, not gone).
 	alive atomic.Bool
