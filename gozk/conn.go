@@ -92,6 +92,7 @@ type Conn struct {
 	tooLarge *zkconn.ProtocolError
 	nextID   uint64
 	watches  sync.WaitGroup
+	live     map[chan error]struct{} // the failure inbox of every live watch; guarded by mu
 
 	closeOnce sync.Once
 }
@@ -126,6 +127,7 @@ func Connect(servers []string, sessionTimeout time.Duration, options ...connOpti
 		ready:            make(chan struct{}),
 		cur:              StateDisconnected,
 		pending:          make(map[uint64]context.CancelCauseFunc),
+		live:             make(map[chan error]struct{}),
 	}
 	c.state.Store(int32(StateDisconnected))
 	c.conn = &liveConn{c: c}

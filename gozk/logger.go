@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	zkconn "github.com/zkwire/zk/conn"
+	"github.com/zkwire/zk/proto"
 )
 
 // Logger is an interface that can be implemented to provide custom log output.
@@ -31,9 +32,13 @@ type slogToPrintf struct {
 	attrs []slog.Attr
 }
 
-func (h slogToPrintf) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (h slogToPrintf) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelInfo }
 
 func (h slogToPrintf) Handle(_ context.Context, r slog.Record) error {
+	if r.Level < slog.LevelWarn {
+		h.restoreFailed(r)
+		return nil
+	}
 	var b strings.Builder
 	b.WriteString(r.Message)
 	for _, a := range h.attrs {
@@ -68,6 +73,31 @@ func (c *Conn) logTooLarge(err error) {
 	if !seen {
 		c.logf("received packet from server with length %d, which exceeds max buffer size %d", n, c.maxBufferSize)
 	}
+}
+
+// restoreFailed ends the watches when the client reports that the server
+// refused to restore them after a reconnect (the client logs it and keeps
+// the watches registered; a refused restoration is a server error code, a
+// connection lost meanwhile is not: the next connection restores them).
+func (h slogToPrintf) restoreFailed(r slog.Record) {
+	switch r.Message {
+	case "zk: restoring watches failed", "zk: cannot restore watches":
+	default:
+		return
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		err, ok := a.Value.Any().(error)
+		if a.Key != "err" || !ok {
+			return true
+		}
+		var code proto.Code
+		if r.Message == "zk: cannot restore watches" {
+			h.c.watchesNotRestored(ErrShortBuffer)
+		} else if errors.As(err, &code) && code != proto.ErrConnectionLoss {
+			h.c.watchesNotRestored(bare(nil, err))
+		}
+		return false
+	})
 }
 
 func (h slogToPrintf) WithAttrs(as []slog.Attr) slog.Handler {
