@@ -487,21 +487,24 @@ func TestEventChannelDropsOldest(t *testing.T) {
 		px.Cut()
 	}
 	get()
-	// Let the last events reach the channel, then read what it holds.
-	deadline := time.Now().Add(5 * time.Second)
-	for len(ch) < cap(ch) || c.State() != zk.StateHasSession {
-		if time.Now().After(deadline) {
-			t.Fatalf("channel holds %d events, state %v", len(ch), c.State())
+	// Nobody has read the channel through 5 reconnects (over 20 events).
+	// It holds the latest ones: reading on, the last event is the current
+	// state, StateHasSession. Had the newest been dropped, the channel
+	// would hold the first 6 and then nothing more.
+	var got []zk.State
+	for {
+		select {
+		case ev := <-ch:
+			got = append(got, ev.State)
+			if ev.State == zk.StateHasSession && len(ch) == 0 && c.State() == zk.StateHasSession {
+				if len(got) > cap(ch)+3 {
+					t.Fatalf("read %d events (%v), want at most the channel's %d plus the last few", len(got), got, cap(ch))
+				}
+				return
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("events %v: the latest state, StateHasSession, never came", got)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(100 * time.Millisecond)
-	var last zk.Event
-	for len(ch) > 0 {
-		last = <-ch
-	}
-	if last.State != zk.StateHasSession {
-		t.Fatalf("last buffered event %+v, want the latest, StateHasSession", last)
 	}
 }
 
