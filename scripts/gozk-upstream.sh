@@ -5,6 +5,9 @@
 # never committed here. Each test runs in its own process (one test binary,
 # built once with -race), so a test that panics or hangs costs only itself.
 #
+# GOZK_UPSTREAM_RUN (a regular expression) picks tests, for development;
+# GOZK_UPSTREAM_VERBOSE=1 shows the output of known failures too.
+#
 # Prints "upstream: N passed, M failed, K excluded of 47" and each failing
 # test. Fails when fewer than GOZK_UPSTREAM_MIN (36) tests pass; the
 # failures gozk/README.md explains are listed below and only reported.
@@ -120,6 +123,9 @@ for t in $tests; do
     grep -v 'ZKERR\|SLF4J\|^=== RUN' "$tmp/$t.log" | tail -n 40 | sed 's/^/    /'
   else
     echo "  $kind $t ($(( $(date +%s) - start ))s), known failure (gozk/README.md)"
+    if [ -n "${GOZK_UPSTREAM_VERBOSE:-}" ]; then
+      grep -v 'ZKERR\|SLF4J\|^=== RUN' "$tmp/$t.log" | tail -n 40 | sed 's/^/    /'
+    fi
   fi
 done
 
