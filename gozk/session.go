@@ -19,14 +19,15 @@ import (
 // Disconnected when a connection ends, but never Connecting while
 // connected.
 
-// report records state s and queues its event. Callers hold no lock.
+// report records state s and queues its event.
 func (c *Conn) report(s State) {
 	c.mu.Lock()
-	server := c.server
-	c.mu.Unlock()
-	c.emit(s, server)
+	defer c.mu.Unlock()
+	c.emit(s, c.server)
 }
 
+// emit records state s and queues its event. The caller holds c.mu, so
+// that events are queued in the order the state machine decided them.
 func (c *Conn) emit(s State, server string) {
 	c.state.Store(int32(s))
 	c.events.push(Event{Type: EventSession, State: s, Server: server})
@@ -39,14 +40,13 @@ func (c *Conn) dial(ctx context.Context, network, addr string) (net.Conn, error)
 		c.mu.Unlock()
 		return nil, root.ErrClosed
 	}
-	prev, was := c.server, c.cur
-	c.server, c.cur = addr, StateConnecting
-	c.mu.Unlock()
-	if was == StateConnected || was == StateHasSession {
+	if c.cur == StateConnected || c.cur == StateHasSession {
 		// The client's own Disconnected may still be on its way to us.
-		c.emit(StateDisconnected, prev)
+		c.emit(StateDisconnected, c.server)
 	}
+	c.server, c.cur = addr, StateConnecting
 	c.emit(StateConnecting, addr)
+	c.mu.Unlock()
 
 	var nc net.Conn
 	var err error
@@ -75,8 +75,8 @@ func (c *Conn) dial(ctx context.Context, network, addr string) (net.Conn, error)
 		return nil, root.ErrClosed
 	}
 	c.nc, c.cur = t, StateConnected
-	c.mu.Unlock()
 	c.emit(StateConnected, addr)
+	c.mu.Unlock()
 	c.infof("connected to %s", addr)
 	return t, nil
 }
@@ -124,15 +124,14 @@ func (c *Conn) connClosed(t *tracked) {
 		c.failed++
 	}
 	c.nc, c.cur = nil, StateDisconnected
-	server := c.server
+	c.emit(StateDisconnected, c.server)
 	c.mu.Unlock()
-	c.emit(StateDisconnected, server)
 }
 
 // rootState is the client's state listener.
-func (c *Conn) rootState(s root.State) {
+func (c *Conn) rootState(rs root.State) {
 	<-c.ready
-	switch s {
+	switch rs {
 	case root.StateConnected, root.StateConnectedReadOnly:
 		st := c.client.State()
 		if st != root.StateConnected && st != root.StateConnectedReadOnly {
@@ -144,12 +143,11 @@ func (c *Conn) rootState(s root.State) {
 			return
 		}
 		c.cur, c.failed = StateHasSession, 0
-		server := c.server
 		c.sessionID = c.client.SessionID()
 		c.sessionTimeoutMs = int32(c.client.SessionTimeout() / time.Millisecond)
 		id, timeout := c.sessionID, c.sessionTimeoutMs
+		c.emit(StateHasSession, c.server)
 		c.mu.Unlock()
-		c.emit(StateHasSession, server)
 		c.infof("authenticated: id=%d, timeout=%d", id, timeout)
 	case root.StateDisconnected:
 		c.mu.Lock()
@@ -158,23 +156,18 @@ func (c *Conn) rootState(s root.State) {
 			return
 		}
 		c.cur = StateDisconnected
-		server := c.server
+		c.emit(StateDisconnected, c.server)
 		c.mu.Unlock()
-		c.emit(StateDisconnected, server)
-	case root.StateExpired:
+	case root.StateExpired, root.StateAuthFailed:
 		c.mu.Lock()
-		closing, server := c.closing, c.server
-		c.mu.Unlock()
-		if !closing {
-			c.emit(StateExpired, server)
+		if !c.closing {
+			s := StateExpired
+			if rs == root.StateAuthFailed {
+				s = StateAuthFailed
+			}
+			c.emit(s, c.server)
 		}
-	case root.StateAuthFailed:
-		c.mu.Lock()
-		closing, server := c.closing, c.server
 		c.mu.Unlock()
-		if !closing {
-			c.emit(StateAuthFailed, server)
-		}
 	}
 }
 
