@@ -2,7 +2,7 @@
 # runs `make vet` and `make test`.
 GO ?= go
 
-.PHONY: deps demo test vet fuzz fuzz-smoke bench bench-smoke bench-compare
+.PHONY: deps demo test vet fuzz fuzz-smoke bench bench-smoke bench-compare gozk-test gozk-upstream
 
 # Installs ZooKeeper 3.8 and Java (apt) when missing; see the script.
 deps:
@@ -15,6 +15,17 @@ demo: deps
 # Every test, against real ZooKeeper servers, with the race detector.
 test: deps
 	$(GO) test -race -count=1 -timeout 15m ./...
+
+# The go-zookeeper compat module (gozk/, a nested module): its own tests,
+# against real servers, with the race detector.
+gozk-test: deps
+	cd gozk && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...
+
+# go-zookeeper v1.0.4's own tests (from the Go module cache, never
+# committed here) against gozk; fails below 36 of 47 passed. See
+# gozk/README.md for the excluded files and known failures.
+gozk-upstream: deps
+	bash scripts/gozk-upstream.sh
 
 # gofmt (every Go file but test data) and go vet.
 vet:
