@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -15,6 +16,29 @@ func formatList(names []string) string {
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
 	return "[" + strings.Join(sorted, ", ") + "]"
+}
+
+// quotedList prints names sorted, each quoted, as a JSON array.
+func quotedList(names []string) string {
+	sorted := append([]string{}, names...) // [] for none, not null
+	sort.Strings(sorted)
+	b, _ := json.Marshal(sorted) // strings always marshal
+	return string(b)
+}
+
+// printList prints names sorted: as zkCli's "[a, b]" on a terminal, one
+// a line otherwise, since a name may hold ", " and a script must be able
+// to split the output.
+func (s *session) printList(names []string) {
+	if s.outTerminal {
+		fmt.Fprintln(s.out, formatList(names))
+		return
+	}
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	for _, n := range sorted {
+		fmt.Fprintln(s.out, n)
+	}
 }
 
 // printStat prints a Stat with zkCli's field names and formats (zxids in

@@ -15,19 +15,21 @@ import (
 func readVerbs() []*verb {
 	return []*verb{
 		{name: "ls", args: "[-s] [-R] path", summary: "list children; -s adds the stat, -R the whole subtree",
-			bools: "sR", max: 1, prepare: prepareLs},
+			detail:  "On a terminal the children print as [a, b]; otherwise one name a line, so that\nnames holding commas or spaces stay unambiguous. With -R, one path a line.",
+			example: "ls -R /app", bools: "sR", max: 1, prepare: prepareLs},
 		{name: "get", args: "[-s] path", summary: "print a node's data; -s adds the stat",
-			bools: "s", min: 1, max: 1, prepare: prepareGet},
+			example: "get -s /app/config", bools: "s", min: 1, max: 1, prepare: prepareGet},
 		{name: "stat", args: "path", summary: "print a node's stat",
-			min: 1, max: 1, prepare: prepareStat},
+			example: "stat /app", min: 1, max: 1, prepare: prepareStat},
 		{name: "getAcl", args: "[-s] path", summary: "print a node's ACL; -s adds the stat",
-			bools: "s", min: 1, max: 1, prepare: prepareGetACL},
+			example: "getAcl /app", bools: "s", min: 1, max: 1, prepare: prepareGetACL},
 		{name: "getEphemerals", args: "[prefix]", summary: "list this session's ephemeral nodes under prefix",
-			max: 1, prepare: prepareGetEphemerals},
+			detail:  "A one-shot zkcli has a session of its own, which has no ephemeral nodes; this\nis for the shell.",
+			example: "getEphemerals /app/locks", max: 1, prepare: prepareGetEphemerals},
 		{name: "whoami", summary: "list the identities the server gives this session",
-			prepare: prepareWhoAmI},
+			example: "-auth digest:alice:secret whoami", prepare: prepareWhoAmI},
 		{name: "sync", args: "[path]", summary: "make the server catch up with the leader",
-			max: 1, prepare: prepareSync},
+			example: "sync /", max: 1, prepare: prepareSync},
 	}
 }
 
@@ -48,7 +50,7 @@ func prepareLs(in *invocation) (action, error) {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(s.out, formatList(children))
+		s.printList(children)
 		if withStat {
 			printStat(s.out, st)
 		}
@@ -168,7 +170,7 @@ func prepareGetEphemerals(in *invocation) (action, error) {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(s.out, formatList(paths))
+		s.printList(paths)
 		return nil
 	}, nil
 }

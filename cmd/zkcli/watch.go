@@ -11,6 +11,10 @@ import (
 func watchVerb() *verb {
 	return &verb{name: "watch", args: "[-r] path",
 		summary: "stream changes until Ctrl-C: data and children, or with -r every node below",
+		detail: "Without -r, one line per state, now and after every change:\n" +
+			"  data /p dataVersion=3 \"value\"\n  children /p cversion=2 [\"a\",\"b\"]\n  data /p does not exist\n" +
+			"With -r, one line per event on the node or below it:\n  NodeCreated /p/a\n  NodeDataChanged /p/a\n  NodeDeleted /p/a",
+		example: "watch -r /app",
 		bools:   "r", min: 1, max: 1, endless: true, prepare: prepareWatch}
 }
 
@@ -29,13 +33,14 @@ func prepareWatch(in *invocation) (action, error) {
 // change, one line each:
 //
 //	data /p dataVersion=3 "value"
-//	children /p cversion=2 [a, b]
+//	children /p cversion=2 ["a","b"]
 //	data /p does not exist
 //
 // Changes that land close together may show as their latest state only.
 // It returns nil when ctx ends (Ctrl-C), an error if the watch ends for
 // another reason (session expired, permission denied).
 func watchNode(ctx context.Context, s *session, p string) error {
+	fmt.Fprintf(s.errOut, "watching %s: its data and children; Ctrl-C to stop\n", p)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	data, err := zk.WatchData(ctx, s.c, p)
@@ -76,7 +81,7 @@ func watchNode(ctx context.Context, s *session, p string) error {
 			case u.Stat == nil:
 				fmt.Fprintf(s.out, "children %s does not exist\n", p)
 			default:
-				fmt.Fprintf(s.out, "children %s cversion=%d %s\n", p, u.Stat.Cversion, formatList(u.Children))
+				fmt.Fprintf(s.out, "children %s cversion=%d %s\n", p, u.Stat.Cversion, quotedList(u.Children))
 			}
 		}
 	}
@@ -93,7 +98,7 @@ func watchRecursive(ctx context.Context, s *session, p string) error {
 		return err
 	}
 	defer w.Stop()
-	fmt.Fprintf(s.errOut, "watching %s and below; Ctrl-C to stop\n", p)
+	fmt.Fprintf(s.errOut, "watching %s: it and every node below it; Ctrl-C to stop\n", p)
 	for {
 		select {
 		case <-ctx.Done():
@@ -107,7 +112,7 @@ func watchRecursive(ctx context.Context, s *session, p string) error {
 			case ev.Resync:
 				fmt.Fprintf(s.errOut, "reconnected: changes made while disconnected were not reported\n")
 			case ev.Type == zk.EventNone:
-				fmt.Fprintf(s.errOut, "session %s\n", ev.State)
+				// Session changes: reportSessionEvents prints them.
 			default:
 				fmt.Fprintf(s.out, "%s %s\n", ev.Type, ev.Path)
 			}
