@@ -108,7 +108,7 @@ func TestPromptAfterInterrupt(t *testing.T) {
 	tm.master.WriteString("watch " + p + "\n")
 	tm.waitFor(t, "children "+p+" cversion=0 []")
 	tm.waitFor(t, "data "+p+" dataVersion=0 \"v0\"\r\n") // both lines are out
-	tm.master.Write([]byte{3}) // Ctrl-C
+	tm.master.Write([]byte{3})                           // Ctrl-C
 	screen := tm.waitFor(t, "(Connected) 2] ")
 	i := strings.Index(screen, "^C")
 	if i < 0 {
