@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/zkwire/zk"
 )
@@ -37,6 +38,7 @@ type command struct {
 	verb    *verb
 	act     action
 	offline bool // needs no connection (help, VERB -h)
+	endless bool // no -cmd-timeout (watch; a one-shot -w waits for its event)
 }
 
 // invocation is a command line split into options and arguments.
@@ -45,6 +47,25 @@ type invocation struct {
 	opts  map[byte]string // options present; the value for valued ones
 	args  []string
 	stdin io.Reader // for data "-"; nil in the shell, where stdin holds the commands
+	// endless: prepare found this invocation runs until interrupted
+	// (watch, or a one-shot -w waiting for its event).
+	endless bool
+}
+
+// oneShot reports whether the command came on zkcli's command line (not
+// from the shell).
+func (in *invocation) oneShot() bool { return in.stdin != nil }
+
+// json reports whether -o json was given; -o takes no other value.
+func (in *invocation) json() (bool, error) {
+	o, ok := in.opts['o']
+	if !ok {
+		return false, nil
+	}
+	if o != "json" {
+		return false, in.usagef("-o %q: the only output format is json", o)
+	}
+	return true, nil
 }
 
 func (in *invocation) has(opt byte) bool { _, ok := in.opts[opt]; return ok }
@@ -59,7 +80,8 @@ var verbByName = map[string]*verb{}
 func init() {
 	verbs = append(verbs, readVerbs()...)
 	verbs = append(verbs, writeVerbs()...)
-	verbs = append(verbs, watchVerb())
+	verbs = append(verbs, watchVerb(), addWatchVerb(), removeWatchesVerb())
+	verbs = append(verbs, quotaVerbs()...)
 	verbs = append(verbs, &verb{
 		name: "help", args: "[command]", summary: "list the commands, or explain one",
 		example: "help create", max: 1, offline: true, prepare: prepareHelp,
@@ -157,7 +179,7 @@ func parseCommand(args []string, stdin io.Reader) (command, error) {
 	if err != nil {
 		return command{}, err
 	}
-	return command{verb: v, act: act, offline: v.offline}, nil
+	return command{verb: v, act: act, offline: v.offline, endless: v.endless || in.endless}, nil
 }
 
 // globalFlagNames are zkcli's own flags (defined in main.go).
@@ -208,6 +230,7 @@ func (in *invocation) version() (int32, error) {
 
 // session is the connection commands run on, and where they write.
 type session struct {
+	bg          sync.WaitGroup // goroutines printing the shell's -w and addWatch events
 	cfg         *config
 	c           *zk.Client // nil for offline commands in one-shot mode
 	out         io.Writer  // command output
@@ -219,7 +242,7 @@ type session struct {
 // the client is disconnected a command fails at once (the library would
 // hold it until a reconnect or -cmd-timeout), unless -wait asks to wait.
 func (s *session) execute(ctx context.Context, cmd command) error {
-	if !cmd.verb.endless || cmd.offline {
+	if !cmd.endless || cmd.offline {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.cmdTimeout)
 		defer cancel()
@@ -304,6 +327,10 @@ func (s *session) describe(err error) string {
 		return "Acl is not valid : " + path
 	case errors.Is(err, zk.ErrBadArguments):
 		return "Arguments are not valid : " + path
+	case errors.Is(err, zk.ErrQuotaExceeded):
+		return "Quota has exceeded : " + path
+	case errors.Is(err, zk.ErrNoWatcher):
+		return "No such watcher for " + path
 	}
 	return trimZK(err.Error())
 }

@@ -289,7 +289,7 @@ func runOnce(cfg *config, args []string, sys stdio) int {
 		// command go with it.
 		defer c.Close()
 		s.c = c
-		if cmd.verb.endless {
+		if cmd.endless {
 			// A watch runs for long: say when the connection drops.
 			defer reportSessionEvents(ctx, c, sys.err)()
 		}

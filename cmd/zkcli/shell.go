@@ -32,8 +32,11 @@ func runShell(cfg *config, sys stdio) int {
 		fmt.Fprintln(sys.err, err)
 		return exitFail
 	}
-	defer c.Close()
 	s := &session{cfg: cfg, c: c, out: sys.out, errOut: sys.err, outTerminal: sys.outTerminal}
+	defer func() {
+		c.Close() // ends every watch, so their printers return
+		s.bg.Wait()
+	}()
 	// Session changes (disconnects, a new session after expiry) explain
 	// why commands fail or ephemerals vanish.
 	defer reportSessionEvents(ctx, c, sys.err)()
@@ -139,7 +142,7 @@ func (s *session) runInterruptible(ctx context.Context, cmd command, interrupts 
 	err = s.execute(ctx, cmd)
 	close(finished)
 	wg.Wait()
-	if cmd.verb.endless && interrupted && errors.Is(err, context.Canceled) {
+	if cmd.endless && interrupted && errors.Is(err, context.Canceled) {
 		return true, nil // Ctrl-C is how an endless command ends
 	}
 	return interrupted, err

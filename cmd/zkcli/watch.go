@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/zkwire/zk"
 )
@@ -118,4 +119,109 @@ func watchRecursive(ctx context.Context, s *session, p string) error {
 			}
 		}
 	}
+}
+
+// addWatchVerb and removeWatchesVerb are zkCli's addWatch and
+// removewatches.
+func addWatchVerb() *verb {
+	return &verb{name: "addWatch", args: "[-m mode] path",
+		summary: "set a persistent watch; mode PERSISTENT or PERSISTENT_RECURSIVE (the default)",
+		detail: "In the shell its events print as they come (WatchedEvent state:SyncConnected\n" +
+			"type:NodeCreated path:/p/a) until removewatches or the end of the shell. A\n" +
+			"one-shot zkcli prints them until Ctrl-C, like watch -r.",
+		example: "addWatch -m PERSISTENT /app/config",
+		values:  "m", min: 1, max: 1, prepare: prepareAddWatch}
+}
+
+func removeWatchesVerb() *verb {
+	return &verb{name: "removewatches", args: "path [-c|-d|-a] [-l]",
+		summary: "remove this session's watches on a node: -c child, -d data, -a any (the default); -l even if the server cannot be reached",
+		example: "removewatches /app/config -d",
+		bools:   "cdal", min: 1, max: 1, prepare: prepareRemoveWatches}
+}
+
+func prepareAddWatch(in *invocation) (action, error) {
+	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	mode := zk.WatchPersistentRecursive
+	if m, ok := in.opts['m']; ok {
+		switch strings.ToUpper(m) {
+		case "PERSISTENT":
+			mode = zk.WatchPersistent
+		case "PERSISTENT_RECURSIVE":
+		default:
+			return nil, in.usagef("-m %q: the mode is PERSISTENT or PERSISTENT_RECURSIVE", m)
+		}
+	}
+	oneShot := in.oneShot()
+	in.endless = oneShot
+	return func(ctx context.Context, s *session) error {
+		if !oneShot {
+			w, err := s.c.AddWatch(ctx, p, mode)
+			if err != nil {
+				return err
+			}
+			s.printEvents(w)
+			return nil
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.cmdTimeout)
+		defer cancel()
+		w, err := s.c.AddWatch(rctx, p, mode)
+		if err != nil {
+			return err
+		}
+		defer w.Stop()
+		fmt.Fprintf(s.errOut, "watching %s (%s); Ctrl-C to stop\n", p, strings.ToUpper(modeName(mode)))
+		for {
+			select {
+			case <-ctx.Done():
+				return nil // Ctrl-C is how it ends
+			case ev, ok := <-w.C:
+				switch {
+				case !ok:
+					return nil
+				case ev.Err != nil:
+					return fmt.Errorf("watch on %s ended: %s", p, trimZK(ev.Err.Error()))
+				case ev.Resync:
+					fmt.Fprintf(s.errOut, "reconnected: changes made while disconnected were not reported\n")
+				case ev.Type != zk.EventNone:
+					s.printEvent(ev)
+				}
+			}
+		}
+	}, nil
+}
+
+func modeName(m zk.AddWatchMode) string {
+	if m == zk.WatchPersistent {
+		return "persistent"
+	}
+	return "persistent_recursive"
+}
+
+func prepareRemoveWatches(in *invocation) (action, error) {
+	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	t := zk.WatcherAny
+	n := 0
+	for _, o := range []struct {
+		letter byte
+		t      zk.WatcherType
+	}{{'c', zk.WatcherChildren}, {'d', zk.WatcherData}, {'a', zk.WatcherAny}} {
+		if in.has(o.letter) {
+			t = o.t
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, in.usagef("-c, -d and -a exclude each other")
+	}
+	local := in.has('l')
+	return func(ctx context.Context, s *session) error {
+		return s.c.RemoveWatches(ctx, p, t, local)
+	}, nil
 }

@@ -25,8 +25,9 @@ func writeVerbs() []*verb {
 			bools:   "s", values: "v", min: 2, max: 2, prepare: prepareSet},
 		{name: "delete", args: "[-v version] path", summary: "delete a node that has no children",
 			example: "delete -v 0 /app/old", values: "v", min: 1, max: 1, prepare: prepareDelete},
-		{name: "deleteall", args: "path", summary: "delete a node and everything below it",
-			example: "deleteall /app/tmp", min: 1, max: 1, prepare: prepareDeleteAll},
+		{name: "deleteall", args: "[-b batch] path", summary: "delete a node and everything below it",
+			detail:  "Deepest nodes first, up to batch deletes in flight at once (default 32).",
+			example: "deleteall /app/tmp", values: "b", min: 1, max: 1, prepare: prepareDeleteAll},
 		{name: "setAcl", args: "[-s] [-v version] [-R] path acl",
 			summary: "replace a node's ACL; -R for the subtree",
 			detail:  "acl is comma-separated scheme:id:perms entries, perms from cdrwa, e.g.\nworld:anyone:r,digest:alice:HASH:cdrwa (HASH is base64(sha1(\"alice:secret\")));\nauth::cdrwa means every identity the session has added.",
@@ -177,6 +178,14 @@ func prepareDeleteAll(in *invocation) (action, error) {
 		// to a typo.
 		return nil, in.usagef("refusing to delete the root")
 	}
+	batch := parallel
+	if b, ok := in.opts['b']; ok {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 1 {
+			return nil, in.usagef("-b %q: the batch size must be a positive number", b)
+		}
+		batch = n
+	}
 	return func(ctx context.Context, s *session) error {
 		levels, err := subtree(ctx, s.c, p)
 		if err != nil {
@@ -186,7 +195,7 @@ func prepareDeleteAll(in *invocation) (action, error) {
 		// A node that vanished meanwhile is fine; one that gained a child
 		// fails with "Node not empty".
 		for i := len(levels) - 1; i >= 0; i-- {
-			err := forEach(ctx, levels[i], func(ctx context.Context, node string) error {
+			err := forEach(ctx, batch, levels[i], func(ctx context.Context, node string) error {
 				if err := s.c.Delete(ctx, node, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 					return err
 				}
@@ -232,7 +241,7 @@ func prepareSetACL(in *invocation) (action, error) {
 		}
 		if recursive {
 			for _, level := range levels[1:] {
-				err := forEach(ctx, level, func(ctx context.Context, node string) error {
+				err := forEach(ctx, parallel, level, func(ctx context.Context, node string) error {
 					if _, err := s.c.SetACL(ctx, node, acl, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 						return err
 					}
