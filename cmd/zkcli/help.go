@@ -9,7 +9,7 @@ import (
 
 // helpColumn is where the summaries start in the command list; a longer
 // syntax puts its summary on the next line.
-const helpColumn = 34
+const helpColumn = 36
 
 // printHelp lists the commands with their syntax.
 func printHelp(w io.Writer) {

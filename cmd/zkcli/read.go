@@ -36,7 +36,7 @@ func readVerbs() []*verb {
 		{name: "config", args: "[-c] [-w] [-s] [-o json]", summary: "print the ensemble's configuration (/zookeeper/config)",
 			detail:  "-c prints only the client connect string (version, then host:port list);\n-s adds the stat. " + watchFlagHelp,
 			example: "config -c", bools: "cws", values: "o", prepare: prepareConfig},
-		{name: "sync", args: "path", summary: "make the server catch up with the leader",
+		{name: "sync", args: "[path]", summary: "make the server catch up with the leader",
 			example: "sync /", max: 1, prepare: prepareSync},
 	}
 }

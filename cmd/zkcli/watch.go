@@ -135,7 +135,7 @@ func addWatchVerb() *verb {
 
 func removeWatchesVerb() *verb {
 	return &verb{name: "removewatches", args: "path [-c|-d|-a] [-l]",
-		summary: "remove this session's watches on a node: -c child, -d data, -a any (the default); -l even if the server cannot be reached",
+		summary: "remove watches on a node: -c child, -d data, -a any (default); -l locally too",
 		example: "removewatches /app/config -d",
 		bools:   "cdal", min: 1, max: 1, prepare: prepareRemoveWatches}
 }
