@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/zktest"
 )
 
 // countBelow counts p's descendants with the test's own client.
@@ -193,4 +194,39 @@ func TestDeleteAllBatch(t *testing.T) {
 		t.Errorf("deleteall -b 2 left %s", p)
 	}
 	fails(t, 2, "the batch size must be a positive number", "deleteall", "-b", "0", p)
+}
+
+// TestConfigQuorum: on a quorum (of one) /zookeeper/config holds the
+// membership; config prints it and config -c the client connect string.
+func TestConfigQuorum(t *testing.T) {
+	e := zktest.StartEnsembleT(t, 1)
+	addr := e.Addrs()[0]
+	c, err := zk.Connect(ctxFor(t, 30*time.Second), []string{addr}, zk.WithSessionTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	data, _, err := c.Get(ctxFor(t, 10*time.Second), configNode)
+	if err != nil || !strings.Contains(string(data), "server.1=") {
+		t.Fatalf("%s = %q, %v", configNode, data, err)
+	}
+	if r := zkcliAt(t, addr, "", "config"); r.code != 0 || r.stdout != strings.TrimSuffix(string(data), "\n")+"\n" {
+		t.Errorf("config: exit %d, stdout %q; server has %q", r.code, r.stdout, data)
+	}
+	// zktest's members list no client address ("server.1=h:p1:p2:participant",
+	// the client port is in zoo.cfg), so, as for zkCli, -c has the version
+	// and no address; TestClientConfig covers members that list one.
+	version := ""
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "version="); ok {
+			version = v
+		}
+	}
+	want := clientConfig(string(data))
+	if version == "" || want != version+" " && !strings.Contains(string(data), ";") {
+		t.Fatalf("unexpected membership %q", data)
+	}
+	if r := zkcliAt(t, addr, "", "config", "-c"); r.code != 0 || r.stdout != want+"\n" {
+		t.Errorf("config -c: exit %d, stdout %q; want %q", r.code, r.stdout, want)
+	}
 }
