@@ -1,0 +1,7 @@
+module github.com/zkwire/zk/chaos
+
+go 1.23
+
+require github.com/zkwire/zk v0.0.0
+
+replace github.com/zkwire/zk => ../
