@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
 )
@@ -26,7 +26,7 @@ func TestMultiRequestMixed(t *testing.T) {
 		}
 		rec := proto.NewRequest(op.Op)
 		rec.Decode(r)
-		if d := cmp.Diff(op.Req, rec); d != "" {
+		if d := diff.Diff(op.Req, rec); d != "" {
 			t.Fatalf("op %d: %s", i, d)
 		}
 	}
@@ -38,7 +38,7 @@ func TestMultiRequestMixed(t *testing.T) {
 	if err := proto.Unmarshal(enc, &back); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(in, &back); d != "" {
+	if d := diff.Diff(in, &back); d != "" {
 		t.Fatal(d)
 	}
 	wantTypes := []string{"*proto.CreateRequest", "*proto.CreateRequest", "*proto.CreateRequest", "*proto.CreateTTLRequest",

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/recipes/cache"
 	"github.com/zkwire/zk/zktest"
 )
@@ -65,7 +65,7 @@ func cachedTree(tc *cache.TreeCache) tree {
 }
 
 func sameTree(want tree, tc *cache.TreeCache) error {
-	if d := cmp.Diff(want, cachedTree(tc)); d != "" {
+	if d := diff.Diff(want, cachedTree(tc)); d != "" {
 		if len(d) > 2000 {
 			d = d[:2000] + "..."
 		}
@@ -137,7 +137,7 @@ func TestTreeCacheFollowsChanges(t *testing.T) {
 				t.Fatalf("Initialized sent %d times", rec.count(cache.Initialized))
 			}
 			eventually(t, 10*time.Second, func() error {
-				if d := cmp.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
+				if d := diff.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
 					return fmt.Errorf("listener view differs: %s", d)
 				}
 				return nil
@@ -348,7 +348,7 @@ func runChurn(t *testing.T, n, changes int, oneShot bool) {
 	eventually(t, 2*time.Minute, func() error { return sameTree(want, tc) })
 	t.Logf("cache equal to the server's %d nodes %v after the writers stopped", len(want.Data), time.Since(stopped).Round(time.Millisecond))
 	eventually(t, 30*time.Second, func() error {
-		if d := cmp.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
+		if d := diff.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
 			return fmt.Errorf("listener view differs from the cache: %.2000s", d)
 		}
 		return nil
