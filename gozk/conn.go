@@ -84,10 +84,12 @@ type Conn struct {
 	server  string   // the server of the current or last attempt; guarded by mu
 	nc      *tracked // the current connection; guarded by mu
 	closing bool     // Close has started; guarded by mu
-	// failed counts attempts that failed since the last session; guarded
-	// by mu.
+	// failed counts attempts that failed in the current round of attempts
+	// (since the provider last said retryStart, or the last session);
+	// round counts the rounds. Guarded by mu.
 	failed  int
-	pending map[uint64]context.CancelCauseFunc
+	round   uint64
+	pending map[uint64]waiting
 	// tooLarge is the last oversized-reply error logged; guarded by mu.
 	tooLarge *zkconn.ProtocolError
 	nextID   uint64
@@ -126,7 +128,7 @@ func Connect(servers []string, sessionTimeout time.Duration, options ...connOpti
 		sessionTimeoutMs: int32(sessionTimeout / time.Millisecond),
 		ready:            make(chan struct{}),
 		cur:              StateDisconnected,
-		pending:          make(map[uint64]context.CancelCauseFunc),
+		pending:          make(map[uint64]waiting),
 		live:             make(map[chan error]struct{}),
 	}
 	c.state.Store(int32(StateDisconnected))
@@ -276,7 +278,7 @@ func (c *Conn) call(f func(ctx context.Context) error) error {
 	c.mu.Lock()
 	id := c.nextID
 	c.nextID++
-	c.pending[id] = cancel
+	c.pending[id] = waiting{cancel: cancel, round: c.round}
 	c.mu.Unlock()
 	err := f(ctx)
 	// go-zookeeper sends requests queued while disconnected on whatever
@@ -296,33 +298,39 @@ func (c *Conn) call(f func(ctx context.Context) error) error {
 	return bare(ctx, err)
 }
 
-// noServer fails the calls waiting for a connection with ErrNoServer.
-func (c *Conn) noServer() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for id, cancel := range c.pending {
-		cancel(errNoServerRound)
-		delete(c.pending, id)
-	}
+// waiting is a call in progress: how to fail it, and the round of
+// connection attempts it started in.
+type waiting struct {
+	cancel context.CancelCauseFunc
+	round  uint64
 }
 
 // rootHosts lets the HostProvider pick every server the client tries.
 type rootHosts struct{ c *Conn }
 
-// Next flushes waiting calls with ErrNoServer when the provider says every
-// server has been tried since the last session and an attempt has failed
-// since (go-zookeeper flushes on retryStart alone, so the first reconnect
-// after a drop could fail calls of a healthy single-server client).
+// Next ends a round of attempts when the provider says every server has
+// been tried (retryStart). If an attempt of the round failed, calls that
+// have waited through the whole round fail with ErrNoServer, as
+// go-zookeeper fails its unsent requests. go-zookeeper flushes on
+// retryStart alone, so its first reconnect after a drop can fail the calls
+// of a healthy single-server client, and a call queued an instant before
+// the flush fails without any server having been tried for it.
 func (h rootHosts) Next() string {
 	addr, retryStart := h.c.hostProvider.Next()
-	h.c.mu.Lock()
-	flush := retryStart && h.c.failed > 0
-	if flush {
-		h.c.failed = 0
-	}
-	h.c.mu.Unlock()
-	if flush {
-		h.c.noServer()
+	if retryStart {
+		c := h.c
+		c.mu.Lock()
+		if c.failed > 0 {
+			for id, w := range c.pending {
+				if w.round < c.round {
+					w.cancel(errNoServerRound)
+					delete(c.pending, id)
+				}
+			}
+		}
+		c.failed = 0
+		c.round++
+		c.mu.Unlock()
 	}
 	return addr
 }

@@ -88,3 +88,80 @@ func TestDNSHostProviderResolvesAgain(t *testing.T) {
 		t.Fatalf("Next after the address changed = %q, want 192.0.2.8:2181", s)
 	}
 }
+
+// scriptedHosts answers Next with the retryStart values it is given.
+type scriptedHosts struct{ retry []bool }
+
+func (h *scriptedHosts) Init([]string) error { return nil }
+func (h *scriptedHosts) Len() int            { return 1 }
+func (h *scriptedHosts) Connected()          {}
+func (h *scriptedHosts) Next() (string, bool) {
+	r := h.retry[0]
+	h.retry = h.retry[1:]
+	return "127.0.0.1:1", r
+}
+
+// A call fails with ErrNoServer only once it has waited through a whole
+// round of attempts with a failure in it, not when it was queued an
+// instant before a round ended (a reconfig's re-election failed
+// go-zookeeper's own TestIntegration_IncrementalReconfig that way).
+func TestNoServerAfterAWholeRound(t *testing.T) {
+	c := &Conn{hostProvider: &scriptedHosts{retry: []bool{false, true, true, true}},
+		pending: map[uint64]waiting{}}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	defer c.cancel()
+	h := rootHosts{c}
+	start := func() <-chan error {
+		n := len(c.pending)
+		errc := make(chan error, 1)
+		go func() {
+			errc <- c.call(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		}()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			c.mu.Lock()
+			m := len(c.pending)
+			c.mu.Unlock()
+			if m > n {
+				return errc
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("call not registered")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	fail := func() { c.mu.Lock(); c.failed++; c.mu.Unlock() }
+	pending := func(errc <-chan error) bool {
+		select {
+		case err := <-errc:
+			t.Fatalf("call ended early: %v", err)
+		default:
+		}
+		return true
+	}
+
+	a := start()
+	h.Next() // first attempt of round 0
+	fail()
+	h.Next() // retryStart: round 0 ends; a started in it
+	pending(a)
+	b := start()
+	fail()
+	h.Next() // round 1 ends: a waited through all of it, b did not
+	select {
+	case err := <-a:
+		if err != ErrNoServer {
+			t.Fatalf("a: %v, want ErrNoServer", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a still waiting after a whole failed round")
+	}
+	pending(b)
+	h.Next() // round 2 ends without a failure: b keeps waiting
+	pending(b)
+	c.cancel()
+	if err := <-b; err != ErrConnectionClosed {
+		t.Fatalf("b after the Conn's context ended: %v", err)
+	}
+}
