@@ -11,7 +11,6 @@ import (
 	"time"
 
 	root "github.com/zkwire/zk"
-	zkconn "github.com/zkwire/zk/conn"
 )
 
 const (
@@ -90,11 +89,9 @@ type Conn struct {
 	failed  int
 	round   uint64
 	pending map[uint64]waiting
-	// tooLarge is the last oversized-reply error logged; guarded by mu.
-	tooLarge *zkconn.ProtocolError
-	nextID   uint64
-	watches  sync.WaitGroup
-	live     map[chan error]struct{} // the failure inbox of every live watch; guarded by mu
+	nextID  uint64
+	watches sync.WaitGroup
+	live    map[chan error]struct{} // the failure inbox of every live watch; guarded by mu
 
 	closeOnce sync.Once
 }
@@ -199,8 +196,9 @@ func WithEventCallback(cb EventCallback) connOption {
 }
 
 // WithMaxBufferSize sets the largest reply accepted from the server. A
-// larger reply closes the connection (the call fails with
-// ErrConnectionClosed and the reason is logged). Zero or negative: no
+// larger reply fails its call with ErrConnectionClosed and the reason is
+// logged, as in go-zookeeper; unlike go-zookeeper, the connection and the
+// other calls on it are not disturbed. Zero or negative: no
 // limit, the default.
 func WithMaxBufferSize(maxBufferSize int) connOption {
 	return func(c *Conn) { c.maxBufferSize = maxBufferSize }

@@ -102,6 +102,10 @@ func bare(ctx context.Context, err error) error {
 	switch {
 	case errors.Is(err, root.ErrClosed), errors.Is(err, root.ErrConnectionLoss):
 		return ErrConnectionClosed
+	case errors.Is(err, root.ErrReplyTooLarge):
+		// go-zookeeper drops the connection on an oversized reply, so its
+		// callers see ErrConnectionClosed; here only this call failed.
+		return ErrConnectionClosed
 	case errors.Is(err, root.ErrInvalidPath):
 		return ErrInvalidPath
 	case errors.Is(err, root.ErrPacketTooLarge):

@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"strings"
 
-	zkconn "github.com/zkwire/zk/conn"
+	root "github.com/zkwire/zk"
 	"github.com/zkwire/zk/proto"
 )
 
@@ -53,26 +53,14 @@ func (h slogToPrintf) Handle(_ context.Context, r slog.Record) error {
 }
 
 // logTooLarge logs, in go-zookeeper's words and before the call returns
-// (as go-zookeeper does), that a reply over WithMaxBufferSize closed the
-// connection: the calls that were pending fail with the client's
-// ProtocolError naming the frame length as the cause. Once per error, however
-// many calls it failed.
+// (as go-zookeeper does), that a reply was over WithMaxBufferSize. Only
+// that call failed (go-zookeeper drops the whole connection).
 func (c *Conn) logTooLarge(err error) {
-	var pe *zkconn.ProtocolError
-	if c.maxBufferSize <= 0 || !errors.As(err, &pe) {
+	var tl *root.ReplyTooLargeError
+	if c.maxBufferSize <= 0 || !errors.As(err, &tl) {
 		return
 	}
-	var n int64
-	if _, serr := fmt.Sscanf(pe.Msg, "reply frame length %d outside", &n); serr != nil || n <= int64(c.maxBufferSize) {
-		return
-	}
-	c.mu.Lock()
-	seen := c.tooLarge == pe
-	c.tooLarge = pe
-	c.mu.Unlock()
-	if !seen {
-		c.logf("received packet from server with length %d, which exceeds max buffer size %d", n, c.maxBufferSize)
-	}
+	c.logf("received packet from server with length %d, which exceeds max buffer size %d", tl.Size, tl.Limit)
 }
 
 // restoreFailed ends the watches when the client reports that the server
