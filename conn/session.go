@@ -43,7 +43,8 @@ func (c *Conn) run(first chan<- error) {
 			lost = true
 			c.sessionLost()
 		}
-		cut := deadline // attempts are cut short at the deadline, once
+		due := c.failOverdue() // when the next queued call has waited too long
+		cut := deadline        // attempts are cut short at the deadline, once
 		if lost {
 			cut = time.Time{}
 		}
@@ -120,7 +121,7 @@ func (c *Conn) run(first chan<- error) {
 				}
 			}
 			failures++
-			c.pause(backoff(failures), cut)
+			c.pause(backoff(failures), earliest(cut, due))
 			continue
 		}
 		deadline, lost = time.Time{}, false
@@ -151,8 +152,18 @@ func (c *Conn) run(first chan<- error) {
 			continue
 		}
 		failures++
-		c.pause(backoff(failures), deadline)
+		// Calls this connection did not carry count their wait from now
+		// (failOverdue): the pause ends when the first of them is due.
+		c.pause(backoff(failures), earliest(deadline, c.failOverdue()))
 	}
+}
+
+// earliest returns the earlier of two times, zero meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // errLost is the cause of the connection loss that fails calls once the
@@ -164,13 +175,19 @@ var errLost = errors.New("no server heard from for the session timeout; the sess
 // from a server (the server answered something the client sent, so it had
 // heard from the client no earlier). Curator calls this LOST.
 func (c *Conn) lostDeadline() time.Time {
+	return time.Unix(0, c.heard.Load()).Add(c.sessionTimeout())
+}
+
+// sessionTimeout is the negotiated timeout, or the requested one before
+// any was negotiated.
+func (c *Conn) sessionTimeout() time.Duration {
 	c.mu.Lock()
 	timeout := c.negotiated
 	c.mu.Unlock()
 	if timeout == 0 {
 		timeout = c.cfg.SessionTimeout
 	}
-	return time.Unix(0, c.heard.Load()).Add(timeout)
+	return timeout
 }
 
 // sessionLost handles the session deadline: a client still disconnected
