@@ -59,3 +59,55 @@ func TestFakeFlappingHandshakesBoundQueuedCalls(t *testing.T) {
 		}
 	})
 }
+
+// With NewSessionOnExpiry, a call submitted before the sink learns of the
+// expiry belongs to the expired session and fails with it; one submitted
+// after goes out on the new session. Here the second call is submitted
+// from the first one's OnReply, which runs as the expiry fails the queue:
+// the sink must already have been told (StateExpired), so that nothing
+// submitted in between goes out on the new session unannounced.
+func TestFakeExpiryToldBeforeQueueFails(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(func(fc *fakeConn) {
+			if fc.n == 1 {
+				fc.accept2() // session invalid
+				return
+			}
+			recordingServer(fc)
+		})
+		rec := newRecorder()
+		c := fakeDial(t, f, Config{Events: rec, NewSessionOnExpiry: true})
+		defer c.Close()
+		cut(t, c, f, rec)
+		b := &Call{Op: proto.OpGetData, Req: &proto.GetDataRequest{Path: "/b"}, Resp: &proto.GetDataResponse{}}
+		toldBefore := -1
+		a := &Call{Op: proto.OpGetData, Req: &proto.GetDataRequest{Path: "/a"}, Resp: &proto.GetDataResponse{},
+			OnReply: func(*Call) {
+				toldBefore = rec.count(proto.StateExpired)
+				if err := c.Submit(b); err != nil {
+					t.Errorf("Submit from OnReply: %v", err)
+				}
+			}}
+		if err := c.Submit(a); err != nil {
+			t.Fatal(err)
+		}
+		f.setRefuse(false)
+		<-a.Done()
+		if !errors.Is(a.Err, proto.ErrSessionExpired) {
+			t.Fatalf("call queued at the expiry: %v", a.Err)
+		}
+		select {
+		case <-b.Done():
+		case <-time.After(time.Minute):
+			t.Fatal("second call never completed")
+		}
+		if toldBefore == 0 && !errors.Is(b.Err, proto.ErrSessionExpired) {
+			t.Fatalf("a call submitted before the sink was told of the expiry went out on the new session (%v); states %v",
+				b.Err, rec.stateList())
+		}
+		if toldBefore != 1 || b.Err != nil {
+			t.Fatalf("sink told %d times before the queue failed; second call: %v", toldBefore, b.Err)
+		}
+		wantStates(t, rec, connectedNew, disconnected, stateEvent{proto.StateExpired, false}, connectedNew)
+	})
+}

@@ -304,10 +304,13 @@ func (c *Conn) shutdown() {
 	c.setState(proto.StateClosed, false)
 }
 
-// expire handles a server's "session invalid" answer: calls still queued
-// fail with ErrSessionExpired (calls that were in flight already failed
-// with connection loss when their connection dropped, as in Java), and the
-// sink sees StateExpired. Without NewSessionOnExpiry the session is over.
+// expire handles a server's "session invalid" answer: the sink sees
+// StateExpired, and calls still queued fail with ErrSessionExpired (calls
+// that were in flight already failed with connection loss when their
+// connection dropped, as in Java). Without NewSessionOnExpiry the session
+// is over. With it, the sink is told first: every call submitted before
+// the sink learns of the expiry is still queued then and fails with it;
+// none goes out on the next session unannounced.
 func (c *Conn) expire(addr string) {
 	c.mu.Lock()
 	id := c.sessionID
@@ -318,8 +321,8 @@ func (c *Conn) expire(addr string) {
 	}
 	c.mu.Unlock()
 	c.log.Info("zk: session expired", "session", sessionHex(id), "server", addr)
-	c.failQueued(&Error{Kind: proto.ErrSessionExpired})
 	c.setState(proto.StateExpired, false)
+	c.failQueued(&Error{Kind: proto.ErrSessionExpired})
 }
 
 // authFailed handles a credential rejected while being replayed: the
