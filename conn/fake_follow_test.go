@@ -3,7 +3,12 @@
 package conn
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -109,5 +114,85 @@ func TestFakeExpiryToldBeforeQueueFails(t *testing.T) {
 			t.Fatalf("sink told %d times before the queue failed; second call: %v", toldBefore, b.Err)
 		}
 		wantStates(t, rec, connectedNew, disconnected, stateEvent{proto.StateExpired, false}, connectedNew)
+	})
+}
+
+// Close on a read-only stand-in connection: the connection's closeSession
+// can end only the stand-in session; the real session is ended on a
+// read-write server reachable by then (here one that came back before the
+// prober's next round), so its ephemeral nodes do not outlive Close by a
+// session timeout.
+func TestFakeCloseOnStandInEndsRealSession(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const standIn = 0x7700000000000001
+		f := newFake(func(fc *fakeConn) {
+			var req proto.ConnectRequest
+			var sid int64
+			if fc.addr == "ro:1" {
+				b, err := fc.frame()
+				if err != nil || proto.Unmarshal(b, &req) != nil || req.SessionID != 0 {
+					return // refuses a global session, as a read-only server does
+				}
+				sid = standIn
+				if fc.send(&proto.ConnectResponse{TimeOut: 6000, SessionID: sid, Passwd: make([]byte, 16), ReadOnly: true}) != nil {
+					return
+				}
+			} else {
+				req, err := fc.accept()
+				if err != nil {
+					return
+				}
+				sid = req.SessionID
+				if sid == 0 {
+					sid = fakeSession + int64(fc.n)
+				}
+			}
+			fc.serve(func(h proto.RequestHeader, r *jute.Reader) (bool, bool) {
+				switch h.Type {
+				case proto.OpCloseSession:
+					fc.f.record(fmt.Sprintf("%s closeSession %s", fc.addr, sessionHex(sid)))
+				case proto.OpGetData:
+					var g proto.GetDataRequest
+					g.Decode(r)
+					return false, g.Path == "/cut"
+				}
+				return false, false
+			})
+		})
+		var mu sync.Mutex
+		down := map[string]bool{"ro:1": true}
+		setDown := func(addr string, on bool) { mu.Lock(); down[addr] = on; mu.Unlock() }
+		dialer := func(ctx context.Context, network, addr string) (net.Conn, error) {
+			mu.Lock()
+			d := down[addr]
+			mu.Unlock()
+			if d {
+				return nil, errors.New("connection refused (test)")
+			}
+			return f.dial(ctx, network, addr)
+		}
+		rec := newRecorder()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		c, err := Dial(ctx, Config{Servers: []string{"rw:1", "ro:1"}, CanBeReadOnly: true, Events: rec, Dialer: dialer, SessionTimeout: 6 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := c.SessionID()
+		setDown("rw:1", true)
+		setDown("ro:1", false)
+		if _, err := fakeGet(c, "/cut"); !errors.Is(err, proto.ErrConnectionLoss) {
+			t.Fatalf("call on the cut connection: %v", err)
+		}
+		rec.waitUntil(t, time.Minute, "ConnectedReadOnly", func() bool { return c.State() == proto.StateConnectedReadOnly })
+		setDown("rw:1", false) // the quorum is back; the prober has not looked yet
+		c.Close()
+		seen := fmt.Sprint(f.seen())
+		if !strings.Contains(seen, "ro:1 closeSession "+sessionHex(standIn)) {
+			t.Errorf("the stand-in session was not closed: %s", seen)
+		}
+		if !strings.Contains(seen, "rw:1 closeSession "+sessionHex(id)) {
+			t.Errorf("Close on a stand-in left the real session %s open on the read-write server: %s", sessionHex(id), seen)
+		}
 	})
 }
