@@ -42,6 +42,9 @@ type Call struct {
 	state atomic.Int32 // see the call states below
 	done  chan struct{}
 	auth  bool // an AddAuth packet: xid -4, matched through the auth FIFO
+	// restore marks a watch-restore packet (restore.go): it belongs to
+	// the connection it was queued for and is never carried to another.
+	restore bool
 	// waiting is when the call was first seen queued with no connection
 	// to carry it (Unix nanoseconds; 0 until then); guarded by Conn.mu.
 	// However often connections come and go, a call waits about one

@@ -217,3 +217,39 @@ func TestFakeCloseOnStandInEndsRealSession(t *testing.T) {
 		}
 	})
 }
+
+// Watch-restore packets that a connection never got to write are not
+// sent again on the next one, which restores afresh: a second SetWatches
+// from an older restore would make the server fire the catch-up events
+// twice.
+func TestFakeUnsentRestoreNotRepeated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake(func(fc *fakeConn) {
+			if fc.n == 1 {
+				fc.accept() // handshake, then drop before any request
+				return
+			}
+			recordingServer(fc)
+		})
+		rec := newRecorder()
+		rec.setWatches(WatchSet{Data: []string{"/w"}})
+		c := fakeDial(t, f, Config{Events: rec, Watches: rec})
+		defer c.Close()
+		cut(t, c, f, rec)
+		f.setRefuse(false)
+		rec.waitUntil(t, time.Minute, "two reconnects", func() bool { return rec.count(proto.StateSyncConnected) == 3 })
+		if _, err := fakeGet(c, "/after"); err != nil {
+			t.Fatal(err)
+		}
+		got := framesOf(f, 2)
+		restores := 0
+		for _, fr := range got {
+			if strings.HasPrefix(fr, "setWatches") {
+				restores++
+			}
+		}
+		if restores != 1 || len(got) != 2 || got[1] != "getData /after" {
+			t.Fatalf("the connection after the dropped one saw %q; want one setWatches, then getData /after", got)
+		}
+	})
+}

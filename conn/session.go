@@ -266,6 +266,7 @@ func (c *Conn) serve(l *link, newSession, carry bool, started func()) {
 	c.mu.Lock()
 	c.cur, c.server = nil, ""
 	c.mu.Unlock()
+	c.dropRestore()
 }
 
 // pause sleeps d, or less if Close comes or the time cut (if not zero)
