@@ -159,11 +159,17 @@ func (c *Client) do(ctx context.Context, op, path string, code proto.Op, req, re
 	return call, nil
 }
 
+// checkCtx refuses a nil context, and one that has already ended: then
+// nothing is sent, so the error is the context's marked not sent (as
+// conn.Do does), which SafeToRetry reports safe.
 func checkCtx(ctx context.Context) error {
 	if ctx == nil {
 		return invalid("nil context")
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return &conn.Error{Kind: err}
+	}
+	return nil
 }
 
 // removeServerWatch is the watch manager's Remover: it queues a

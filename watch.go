@@ -73,7 +73,17 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 	}
 	w, err := c.wm.Begin(path, kind, func(w *watchmgr.Watcher, server bool) error {
 		call.Req = makeReq(c.chroot.Prefix(path), server)
-		call.OnReply = func(cl *conn.Call) { w.Commit(registered(cl.Err)) }
+		call.OnReply = func(cl *conn.Call) {
+			set, existed := registered(cl.Err)
+			if errors.Is(cl.Err, conn.ErrReplyTooLarge) {
+				// Only the client refused the reply (only a success is that
+				// large): the server registered the watch before sending
+				// it. Committed as set, so that Stop below removes it from
+				// the server instead of leaving one nobody tracks.
+				set, existed = true, true
+			}
+			w.Commit(set, existed)
+		}
 		return c.conn.Submit(call)
 	})
 	if err == nil {
@@ -91,8 +101,8 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 		if set, _ := registered(err); set && call.Err != nil && ctx.Err() == nil {
 			return w, opErr(op, path, err) // exists on a missing node: watch set
 		}
-		// Not set, or the caller gave up: if the server sets it anyway,
-		// Commit ends it and removes the server watch.
+		// Not set, its reply refused as too large, or the caller gave up:
+		// a watch the server holds (or sets later) is removed there.
 		w.Stop()
 		return nil, opErr(op, path, err)
 	}

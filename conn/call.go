@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
@@ -41,6 +42,14 @@ type Call struct {
 	state atomic.Int32 // see the call states below
 	done  chan struct{}
 	auth  bool // an AddAuth packet: xid -4, matched through the auth FIFO
+	// restore marks a watch-restore packet (restore.go): it belongs to
+	// the connection it was queued for and is never carried to another.
+	restore bool
+	// waiting is when the call was first seen queued with no connection
+	// to carry it (Unix nanoseconds; 0 until then); guarded by Conn.mu.
+	// However often connections come and go, a call waits about one
+	// session timeout from then at most (see failOverdue).
+	waiting int64
 }
 
 // Call states. Whoever moves a call out of callQueued owns it and is the
@@ -153,7 +162,8 @@ var (
 // Calls queued while disconnected wait for the next connection; they fail
 // on expiry, authentication failure or Close (or when a waiter's context
 // ends, see Wait), and with connection loss, never sent, once the session
-// deadline passes (see the package doc).
+// deadline passes or they have waited a session timeout without a
+// connection to carry them (see the package doc).
 func (c *Conn) Submit(call *Call) error { return c.submit(call, false) }
 
 // submit queues a call; internal lets Close's own closeSession through.
@@ -178,6 +188,9 @@ func (c *Conn) submit(call *Call, internal bool) error {
 		return err
 	}
 	call.done = make(chan struct{})
+	if c.cur == nil {
+		call.waiting = time.Now().UnixNano()
+	}
 	c.queue = append(c.queue, call)
 	c.mu.Unlock()
 	c.wakeWriter()
@@ -282,6 +295,56 @@ func (c *Conn) requeue(calls []*Call) {
 	c.queue = append(append(make([]*Call, 0, len(calls)+len(c.queue)), calls...), c.queue...)
 	c.mu.Unlock()
 }
+
+// failOverdue runs between connections: every queued call that has waited
+// the session timeout since it was first seen without a connection fails
+// with connection loss, never sent (SafeToRetry is true). The session
+// deadline alone does not bound this: servers that accept the handshake
+// and drop the connection at once re-attach the session each time, so the
+// deadline keeps moving while no connection carries anything. It returns
+// when the next remaining call falls due (zero if none waits).
+func (c *Conn) failOverdue() time.Time {
+	timeout := c.sessionTimeout()
+	now := time.Now()
+	cutoff := now.Add(-timeout).UnixNano()
+	var overdue []*Call
+	oldest := int64(0)
+	c.mu.Lock()
+	keep := c.queue[:0]
+	for _, call := range c.queue {
+		if call.waiting == 0 {
+			call.waiting = now.UnixNano() // queued, or put back, while a connection was up
+		}
+		if call.waiting <= cutoff {
+			overdue = append(overdue, call)
+			continue
+		}
+		if oldest == 0 || call.waiting < oldest {
+			oldest = call.waiting
+		}
+		keep = append(keep, call)
+	}
+	clear(c.queue[len(keep):])
+	c.queue = keep
+	c.mu.Unlock()
+	if len(overdue) > 0 {
+		err := lossError(errNotCarried, false)
+		for _, call := range overdue {
+			if call.state.CompareAndSwap(callQueued, callFailed) {
+				call.releaseFrame()
+				call.complete(err)
+			}
+		}
+	}
+	if oldest == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, oldest).Add(timeout)
+}
+
+// errNotCarried is the cause of the connection loss that fails a call no
+// connection carried within the session timeout.
+var errNotCarried = errors.New("no connection carried the call within the session timeout")
 
 // failQueued fails every queued call with err (expiry, auth failure,
 // Close). Must not hold mu.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -175,8 +176,11 @@ const closeSessionWait = 2 * time.Second
 // waits for its reply for up to 2 s. While disconnected (during a
 // reconnect handshake, or between attempts), closeSession waits in the
 // queue and goes out on the next connection, as in Java, if that comes
-// within the same 2 s. Every call still queued or in flight then fails
-// with ErrClosed, and the sink sees StateClosed. Idempotent.
+// within the same 2 s. On a read-only stand-in connection (readonly.go)
+// that closeSession ends the stand-in; the session itself is ended on a
+// read-write server if one answers within the same 2 s. Every call still
+// queued or in flight then fails with ErrClosed, and the sink sees
+// StateClosed. Idempotent.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
@@ -184,6 +188,20 @@ func (c *Conn) Close() error {
 		// (a reconnect may be under way). Not before the first session
 		// (Dial gave up), nor after expiry or a failed authentication.
 		live := c.terminal == nil && (c.cur != nil || (c.resumable && c.sessionID != 0))
+		// On a read-only stand-in, the connection's closeSession ends the
+		// stand-in, not ours: ours is ended on a read-write server, if one
+		// can be reached meanwhile (readonly.go).
+		var real chan struct{}
+		if live && c.cur != nil && c.ro.standIn != 0 {
+			real = make(chan struct{})
+			id, pw, skip := c.sessionID, slices.Clone(c.passwd), c.server
+			ctx, cancel := context.WithTimeout(c.ctx, closeSessionWait)
+			go func() {
+				defer close(real)
+				defer cancel()
+				c.closeOnReadWrite(ctx, id, pw, skip)
+			}()
+		}
 		c.closing = true
 		c.mu.Unlock()
 		if live {
@@ -197,6 +215,9 @@ func (c *Conn) Close() error {
 				}
 				t.Stop()
 			}
+		}
+		if real != nil {
+			<-real // bounded by closeSessionWait
 		}
 		c.cancel()
 	})

@@ -53,6 +53,12 @@
 // second): it fails with connection loss, not sent, when that attempt
 // fails. So no call waits forever for a reconnect, whatever its context.
 //
+// A handshake that succeeds re-attaches the session and so moves the
+// deadline. Servers that accept the handshake and drop the connection at
+// once would move it forever; so a queued call also fails (connection
+// loss, not sent) once it has waited a session timeout since it was first
+// left without a connection to carry it, whatever the deadline says.
+//
 // This follows the Java client, whose queued requests fail with
 // CONNECTIONLOSS whenever a connection attempt fails, and Curator, which
 // reports LOST once the session timeout has passed without a connection.

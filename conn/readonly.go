@@ -13,7 +13,9 @@ package conn
 //     read-write server. SessionID does not change; the real session
 //     lives on only if a read-write server sees it again within its
 //     timeout (else: expired, as after any partition). Close while on a
-//     stand-in ends the stand-in; the real session then times out.
+//     stand-in ends the stand-in, and ends the real session too if a
+//     read-write server is reachable by then; else the real session
+//     times out.
 //   - A session created by a read-only server (the client started while
 //     the quorum was down) is local to that server and never presented
 //     elsewhere. The first read-write server gives the client a new
@@ -116,11 +118,61 @@ var errReadOnlyServer = errors.New("read-only server")
 func (c *Conn) probe(ctx context.Context, addr string) error {
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout(c.cfg.SessionTimeout, len(c.cfg.Servers)))
 	defer cancel()
-	nc, err := c.cfg.Dialer(ctx, "tcp", addr)
+	nc, resp, err := c.bareHandshake(ctx, addr, 0, make([]byte, 16))
 	if err != nil {
 		return err
 	}
 	defer nc.Close()
+	if resp.TimeOut <= 0 || resp.ReadOnly {
+		return errReadOnlyServer
+	}
+	closeSpareSession(nc)
+	return nil
+}
+
+// closeOnReadWrite is Close's second step on a stand-in connection, whose
+// closeSession ends only the stand-in: it presents the real session to
+// the other servers in turn and ends it on the first read-write server
+// that holds it, so that its ephemeral nodes go at once rather than after
+// its timeout when such a server is reachable again but the prober has
+// not moved there yet. Best effort, within ctx.
+func (c *Conn) closeOnReadWrite(ctx context.Context, id int64, passwd []byte, skip string) {
+	for _, addr := range c.cfg.Servers {
+		if addr == skip || ctx.Err() != nil {
+			continue
+		}
+		actx, cancel := context.WithTimeout(ctx, connectTimeout(c.cfg.SessionTimeout, len(c.cfg.Servers)))
+		nc, resp, err := c.bareHandshake(actx, addr, id, passwd)
+		if err == nil {
+			if resp.TimeOut > 0 && resp.SessionID == id && !resp.ReadOnly {
+				closeSpareSession(nc)
+				nc.Close()
+				cancel()
+				c.log.Debug("zk: closed the session on a read-write server", "server", addr, "session", sessionHex(id))
+				return
+			}
+			nc.Close()
+		}
+		cancel()
+	}
+}
+
+// bareHandshake dials addr and exchanges a ConnectRequest for session id
+// (0: a new one), read-write only, with nothing else (no credentials): for
+// probes and Close. The connection is returned open when err is nil; a
+// bare ReplyHeader (a read-only server's refusal) is errReadOnlyServer.
+func (c *Conn) bareHandshake(ctx context.Context, addr string, id int64, passwd []byte) (net.Conn, proto.ConnectResponse, error) {
+	var resp proto.ConnectResponse
+	nc, err := c.cfg.Dialer(ctx, "tcp", addr)
+	if err != nil {
+		return nil, resp, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			nc.Close()
+		}
+	}()
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(aLongTimeAgo) })
 	defer stop()
 	if c.cfg.TLS != nil {
@@ -130,34 +182,31 @@ func (c *Conn) probe(ctx context.Context, addr string) error {
 		}
 		tc := tls.Client(nc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return err
+			return nil, resp, err
 		}
 		nc = tc
 	}
 	req := proto.ConnectRequest{
 		LastZxidSeen: c.lastZxid.Load(),
 		TimeOut:      int32(c.cfg.SessionTimeout.Milliseconds()),
-		Passwd:       make([]byte, 16),
+		SessionID:    id,
+		Passwd:       passwd,
 	}
 	b, start := jute.BeginFrame(nil)
 	b = req.AppendTo(b)
 	jute.EndFrame(b, start)
 	if _, err := nc.Write(b); err != nil {
-		return err
+		return nil, resp, err
 	}
 	frame, err := readHandshakeFrame(nc)
 	if err != nil {
-		return err
+		return nil, resp, err
 	}
-	var resp proto.ConnectResponse
-	if len(frame) == proto.ReplyHeaderSize || proto.Unmarshal(frame, &resp) != nil || resp.TimeOut <= 0 {
-		return errReadOnlyServer
+	if len(frame) == proto.ReplyHeaderSize || proto.Unmarshal(frame, &resp) != nil {
+		return nil, resp, errReadOnlyServer
 	}
-	if resp.ReadOnly {
-		return errReadOnlyServer
-	}
-	closeSpareSession(nc)
-	return nil
+	ok = true
+	return nc, resp, nil
 }
 
 // closeSpareSession ends a session made by a probe (or a stand-in attempt

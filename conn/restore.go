@@ -1,6 +1,8 @@
 package conn
 
 import (
+	"errors"
+
 	"github.com/zkwire/zk/proto"
 )
 
@@ -42,8 +44,9 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 			continue
 		}
 		call.done = make(chan struct{})
+		call.restore = true
 		call.OnReply = func(call *Call) {
-			if err := call.Err; err != nil {
+			if err := call.Err; err != nil && !errors.Is(err, errRestoreDropped) {
 				c.log.Info("zk: restoring watches failed", "op", call.Op.String(), "err", err)
 			}
 		}
@@ -114,3 +117,33 @@ func setWatchesCall(rel int64, l [5][]string) *Call {
 		PersistentWatches: l[3], PersistentRecursiveWatches: l[4],
 	}}
 }
+
+// dropRestore runs when a connection has ended: its watch-restore packets
+// still queued (never taken by its writer, or taken and put back unwritten)
+// are dropped, not sent, because the next connection restores afresh from
+// the then last zxid. Sent as well, an older packet would make the server
+// fire the same catch-up events twice.
+func (c *Conn) dropRestore() {
+	c.mu.Lock()
+	var stale []*Call
+	keep := c.queue[:0]
+	for _, call := range c.queue {
+		if call.restore {
+			stale = append(stale, call)
+		} else {
+			keep = append(keep, call)
+		}
+	}
+	clear(c.queue[len(keep):])
+	c.queue = keep
+	c.mu.Unlock()
+	err := lossError(errRestoreDropped, false)
+	for _, call := range stale {
+		if call.state.CompareAndSwap(callQueued, callFailed) {
+			call.releaseFrame()
+			call.complete(err)
+		}
+	}
+}
+
+var errRestoreDropped = errors.New("the connection ended before the watches were restored; the next one restores them")

@@ -43,7 +43,8 @@ func (c *Conn) run(first chan<- error) {
 			lost = true
 			c.sessionLost()
 		}
-		cut := deadline // attempts are cut short at the deadline, once
+		due := c.failOverdue() // when the next queued call has waited too long
+		cut := deadline        // attempts are cut short at the deadline, once
 		if lost {
 			cut = time.Time{}
 		}
@@ -120,7 +121,7 @@ func (c *Conn) run(first chan<- error) {
 				}
 			}
 			failures++
-			c.pause(backoff(failures), cut)
+			c.pause(backoff(failures), earliest(cut, due))
 			continue
 		}
 		deadline, lost = time.Time{}, false
@@ -151,8 +152,18 @@ func (c *Conn) run(first chan<- error) {
 			continue
 		}
 		failures++
-		c.pause(backoff(failures), deadline)
+		// Calls this connection did not carry count their wait from now
+		// (failOverdue): the pause ends when the first of them is due.
+		c.pause(backoff(failures), earliest(deadline, c.failOverdue()))
 	}
+}
+
+// earliest returns the earlier of two times, zero meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // errLost is the cause of the connection loss that fails calls once the
@@ -164,13 +175,19 @@ var errLost = errors.New("no server heard from for the session timeout; the sess
 // from a server (the server answered something the client sent, so it had
 // heard from the client no earlier). Curator calls this LOST.
 func (c *Conn) lostDeadline() time.Time {
+	return time.Unix(0, c.heard.Load()).Add(c.sessionTimeout())
+}
+
+// sessionTimeout is the negotiated timeout, or the requested one before
+// any was negotiated.
+func (c *Conn) sessionTimeout() time.Duration {
 	c.mu.Lock()
 	timeout := c.negotiated
 	c.mu.Unlock()
 	if timeout == 0 {
 		timeout = c.cfg.SessionTimeout
 	}
-	return time.Unix(0, c.heard.Load()).Add(timeout)
+	return timeout
 }
 
 // sessionLost handles the session deadline: a client still disconnected
@@ -249,6 +266,7 @@ func (c *Conn) serve(l *link, newSession, carry bool, started func()) {
 	c.mu.Lock()
 	c.cur, c.server = nil, ""
 	c.mu.Unlock()
+	c.dropRestore()
 }
 
 // pause sleeps d, or less if Close comes or the time cut (if not zero)
@@ -287,10 +305,13 @@ func (c *Conn) shutdown() {
 	c.setState(proto.StateClosed, false)
 }
 
-// expire handles a server's "session invalid" answer: calls still queued
-// fail with ErrSessionExpired (calls that were in flight already failed
-// with connection loss when their connection dropped, as in Java), and the
-// sink sees StateExpired. Without NewSessionOnExpiry the session is over.
+// expire handles a server's "session invalid" answer: the sink sees
+// StateExpired, and calls still queued fail with ErrSessionExpired (calls
+// that were in flight already failed with connection loss when their
+// connection dropped, as in Java). Without NewSessionOnExpiry the session
+// is over. With it, the sink is told first: every call submitted before
+// the sink learns of the expiry is still queued then and fails with it;
+// none goes out on the next session unannounced.
 func (c *Conn) expire(addr string) {
 	c.mu.Lock()
 	id := c.sessionID
@@ -301,8 +322,8 @@ func (c *Conn) expire(addr string) {
 	}
 	c.mu.Unlock()
 	c.log.Info("zk: session expired", "session", sessionHex(id), "server", addr)
-	c.failQueued(&Error{Kind: proto.ErrSessionExpired})
 	c.setState(proto.StateExpired, false)
+	c.failQueued(&Error{Kind: proto.ErrSessionExpired})
 }
 
 // authFailed handles a credential rejected while being replayed: the
