@@ -280,11 +280,12 @@ func (c *Conn) call(f func(ctx context.Context) error) error {
 	c.mu.Unlock()
 	err := f(ctx)
 	// go-zookeeper sends requests queued while disconnected on whatever
-	// session comes next, also a new one after expiry; the zkwire client
-	// fails them with ErrSessionExpired instead. Such a request provably
-	// never left the client, so sending it again is what go-zookeeper does.
-	for i := 0; i < 10 && err != nil && ctx.Err() == nil &&
-		errors.Is(err, root.ErrSessionExpired) && root.SafeToRetry(err); i++ {
+	// connection comes next, also a new session after expiry; the zkwire
+	// client fails them instead (ErrSessionExpired, or connection loss once
+	// they waited a session timeout). Such a request provably never left
+	// the client, so sending it again is what go-zookeeper does; a whole
+	// round of failed attempts still ends it with ErrNoServer (ctx).
+	for i := 0; i < 10 && err != nil && ctx.Err() == nil && neverSent(err); i++ {
 		err = f(ctx)
 	}
 	c.mu.Lock()
@@ -294,6 +295,14 @@ func (c *Conn) call(f func(ctx context.Context) error) error {
 		c.logTooLarge(err)
 	}
 	return bare(ctx, err)
+}
+
+// neverSent reports whether a failed call provably never left the client
+// because of the session's state (expiry or a wait without a connection),
+// so go-zookeeper would still have it queued.
+func neverSent(err error) bool {
+	return root.SafeToRetry(err) &&
+		(errors.Is(err, root.ErrSessionExpired) || errors.Is(err, root.ErrConnectionLoss))
 }
 
 // waiting is a call in progress: how to fail it, and the round of
