@@ -211,17 +211,6 @@ func (l *lockers) cut() {
 	}
 }
 
-// expire expires the first lock client's session from outside.
-func (l *lockers) expire(ctx context.Context, t *testing.T, ens *zktest.Ensemble) {
-	t.Helper()
-	c := l.clients[0].c
-	old := c.SessionID()
-	if err := zktest.ExpireSession(ctx, ens.Addrs()[0], old, c.SessionPassword()); err != nil {
-		t.Fatalf("expire lock client: %v", err)
-	}
-	waitNewSession(t, ctx, c, old)
-}
-
 // summary is the run line's lock part.
 func (l *lockers) summary() string {
 	l.mu.Lock()

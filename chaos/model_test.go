@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -42,7 +43,7 @@ import (
 type groupState [2]keyVal
 
 func regModel() porcupine.Model {
-	return porcupine.Model{
+	nm := porcupine.NondeterministicModel{
 		Partition: func(h []porcupine.Operation) [][]porcupine.Operation {
 			by := map[int][]porcupine.Operation{}
 			var keys []int
@@ -60,9 +61,19 @@ func regModel() porcupine.Model {
 			}
 			return out
 		},
-		Init: func() interface{} { return groupState{} },
-		Step: func(s, in, _ interface{}) (bool, interface{}) {
-			return stepGroup(s.(groupState), in.(hop))
+		Init: func() []interface{} { return []interface{}{groupState{}} },
+		Step: func(s, in, _ interface{}) []interface{} {
+			st, o := s.(groupState), in.(hop)
+			ok, next := stepGroup(st, o)
+			switch {
+			case !ok:
+				return nil
+			case o.out == outUnknown && next != st:
+				// Applied, or it never reached the server.
+				return []interface{}{next, st}
+			default:
+				return []interface{}{next}
+			}
 		},
 		Equal: func(a, b interface{}) bool { return a.(groupState) == b.(groupState) },
 		DescribeOperation: func(in, _ interface{}) string {
@@ -73,6 +84,7 @@ func regModel() porcupine.Model {
 			return fmt.Sprintf("a=%s b=%s", describeKV(g[0]), describeKV(g[1]))
 		},
 	}
+	return nm.ToModel()
 }
 
 // stepGroup applies o to s: whether o could have returned what it did in
@@ -177,14 +189,33 @@ func describeHop(o hop) string {
 // returns the verdict and, when not Ok, a description and the file of
 // porcupine's visualization.
 func checkLinearizable(ops []hop, timeout time.Duration) (porcupine.CheckResult, string) {
+	// The return bound of each unknown write: the next write with a known
+	// outcome by the same goroutine (ops are in each goroutine's order).
+	bound := make([]int64, len(ops))
+	next := map[int]int64{}
+	for i := len(ops) - 1; i >= 0; i-- {
+		o := ops[i]
+		if o.kind == opRead || o.kind == opSyncRead {
+			continue
+		}
+		if o.out == outUnknown {
+			if r, ok := next[o.proc]; ok {
+				bound[i] = r
+			} else {
+				bound[i] = 1 << 62
+			}
+		} else {
+			next[o.proc] = o.ret
+		}
+	}
 	var h []porcupine.Operation
-	for _, o := range ops {
+	for i, o := range ops {
 		if o.kind == opRead || (o.kind == opSyncRead && o.out != outOK) {
 			continue // plain reads: read checker; failed reads change nothing
 		}
 		ret := o.ret
 		if o.out == outUnknown {
-			ret = 1 << 62
+			ret = bound[i]
 		}
 		h = append(h, porcupine.Operation{ClientId: o.proc, Input: o, Output: o, Call: o.call, Return: ret})
 	}
@@ -202,4 +233,51 @@ func checkLinearizable(ops []hop, timeout time.Duration) (porcupine.CheckResult,
 		fh.Close()
 	}
 	return res, msg
+}
+
+// explainIllegal writes, for the first group porcupine rejects, its ops
+// and the log's changes of its keys to a file, and says whether the group
+// passes without the FIFO bound.
+func explainIllegal(ops []hop, kh keyHistory) string {
+	groupsSeen := map[int]bool{}
+	for _, o := range ops {
+		groupsSeen[o.group] = true
+	}
+	for g := range groups {
+		if !groupsSeen[g] {
+			continue
+		}
+		var mine []hop
+		for _, o := range ops {
+			if o.group == g {
+				mine = append(mine, o)
+			}
+		}
+		if res, _ := checkLinearizable(mine, 20*time.Second); res == porcupine.Ok {
+			continue
+		}
+		unb := make([]hop, len(mine))
+		copy(unb, mine)
+		for i := range unb {
+			if unb[i].out == outUnknown {
+				unb[i].proc = -1 - i // alone: no later write bounds it
+			}
+		}
+		res2, _ := checkLinearizable(unb, 20*time.Second)
+		f := filepath.Join(os.TempDir(), fmt.Sprintf("zk-chaos-group%d-%d.txt", g, os.Getpid()))
+		var b strings.Builder
+		sort.Slice(mine, func(i, j int) bool { return mine[i].call < mine[j].call })
+		for _, o := range mine {
+			fmt.Fprintf(&b, "%8.3f %8.3f s%x %s read=%v\n", float64(o.call)/1e9, float64(o.ret)/1e9, o.session, describeHop(o), o.read)
+		}
+		for i := range 2 {
+			fmt.Fprintf(&b, "log %s:\n", keyPath(g, i))
+			for _, c := range kh[keyPath(g, i)] {
+				fmt.Fprintf(&b, "  %#x %s %q\n", c.zxid, c.op, c.data)
+			}
+		}
+		os.WriteFile(f, []byte(b.String()), 0o644)
+		return fmt.Sprintf("group %d fails; without the FIFO bound: %s; ops and log in %s", g, res2, f)
+	}
+	return "no single group fails"
 }

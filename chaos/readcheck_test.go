@@ -163,3 +163,47 @@ func checkReads(ops []hop, kh keyHistory) (violations []string, reads, writes in
 	}
 	return violations, reads, writes
 }
+
+// checkStragglers looks up every write with an unknown outcome in the log
+// (values are unique) and reports those applied after the same
+// goroutine's next write with a known outcome: the FIFO bound the
+// linearizability check relies on (model_test.go).
+func checkStragglers(ops []hop, kh keyHistory) []string {
+	byVal := map[string]int64{}
+	for _, cs := range kh {
+		for _, c := range cs {
+			if c.op != "delete" {
+				byVal[c.data] = c.zxid
+			}
+		}
+	}
+	var out []string
+	pending := map[int][]hop{} // per goroutine: unknown writes since its last known write
+	for _, o := range ops {
+		if o.kind == opRead || o.kind == opSyncRead {
+			continue
+		}
+		if o.out == outUnknown {
+			pending[o.proc] = append(pending[o.proc], o)
+			continue
+		}
+		var after int64 // the known write's zxid, when the log shows it
+		if o.out == outOK {
+			for i := range 2 {
+				after = max(after, o.read[i].mzxid)
+			}
+		}
+		for _, a := range pending[o.proc] {
+			v := a.val[a.key]
+			if a.kind == opMulti {
+				v = a.val[0]
+			}
+			if z, ok := byVal[v]; ok && after != 0 && z > after && len(out) < 5 {
+				out = append(out, fmt.Sprintf("%s (unknown outcome) was applied at zxid %#x, after the same goroutine's next write %s at %#x",
+					describeHop(a), z, describeHop(o), after))
+			}
+		}
+		delete(pending, o.proc)
+	}
+	return out
+}

@@ -30,15 +30,22 @@ type tracker struct {
 	others     []string // the first few errors of kind "other", for the log
 	writes     int      // register writes
 	unknown    int      // register writes whose outcome is unknown
+	flaky      [2]int   // the flaky client's writes, unknown outcomes
 }
 
 // write counts a register write and whether its outcome is unknown.
-func (tr *tracker) write(unknown bool) {
+func (tr *tracker) write(unknown, flaky bool) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	tr.writes++
+	if flaky {
+		tr.flaky[0]++
+	}
 	if unknown {
 		tr.unknown++
+		if flaky {
+			tr.flaky[1]++
+		}
 	}
 }
 
@@ -93,9 +100,9 @@ func (tr *tracker) summary() string {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", k, n))
 	}
 	sort.Strings(kinds)
-	return fmt.Sprintf("%d faults (%s); %d calls (%s); %d writes, %d unknown outcomes (%.1f%%); %s; %d violations",
+	return fmt.Sprintf("%d faults (%s); %d calls (%s); %d writes, %d unknown outcomes (%.1f%%; the flaky client's: %d of %d); %s; %d violations",
 		len(tr.faults), strings.Join(tr.faults, ", "), tr.ops, strings.Join(kinds, " "),
-		tr.writes, tr.unknown, 100*float64(tr.unknown)/float64(max(tr.writes, 1)),
+		tr.writes, tr.unknown, 100*float64(tr.unknown)/float64(max(tr.writes, 1)), tr.flaky[1], tr.flaky[0],
 		strings.Join(tr.notes, "; "), len(tr.violations))
 }
 

@@ -186,7 +186,14 @@ func (w *writer) finish(o hop, err error) {
 	o.out = classify(err)
 	w.h.add(o)
 	if o.kind != opRead && o.kind != opSyncRead {
-		w.tr.write(o.out == outUnknown)
+		w.tr.write(o.out == outUnknown, w.dl == 0)
+	}
+	if o.out == outUnknown && w.dl == 0 && o.kind != opRead && o.kind != opSyncRead {
+		// The flaky writer guesses the write was applied and goes on
+		// writing (a wrong guess fails with bad version, and it reads):
+		// so its writes, not its reads, meet its faults.
+		w.guessApplied(o)
+		return
 	}
 	switch o.out {
 	case outOK:
@@ -200,6 +207,25 @@ func (w *writer) finish(o hop, err error) {
 		if o.out == outUnknown && !errors.Is(err, zk.ErrClosed) {
 			time.Sleep(20 * time.Millisecond) // do not spin while the session is down
 		}
+	}
+}
+
+// guessApplied updates the writer's belief as if o had been applied.
+func (w *writer) guessApplied(o hop) {
+	s := &w.state[o.group]
+	next := func(i int) keyVal {
+		if o.ver[i] < 0 || o.kind == opCreate {
+			return keyVal{exists: true, val: o.val[i]}
+		}
+		return keyVal{exists: true, version: o.ver[i] + 1, val: o.val[i]}
+	}
+	switch o.kind {
+	case opMulti:
+		s[0], s[1] = next(0), next(1)
+	case opDelete:
+		s[o.key] = keyVal{}
+	default:
+		s[o.key] = next(o.key)
 	}
 }
 
