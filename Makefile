@@ -2,7 +2,7 @@
 # runs `make vet` and `make test`.
 GO ?= go
 
-.PHONY: deps demo test vet fuzz fuzz-smoke bench bench-smoke bench-compare
+.PHONY: deps demo test chaos vet fuzz fuzz-smoke bench bench-smoke bench-compare
 
 # Installs ZooKeeper 3.8 and Java (apt) when missing; see the script.
 deps:
@@ -12,15 +12,23 @@ deps:
 demo: deps
 	$(GO) run ./cmd/zkdemo
 
-# Every test, against real ZooKeeper servers, with the race detector.
+# Every test, against real ZooKeeper servers, with the race detector; then
+# one chaos run (chaos/ is its own module: its checker, porcupine, is a
+# test-only dependency; about a minute on 2 cores).
 test: deps
 	$(GO) test -race -count=1 -timeout 15m ./...
+	cd chaos && $(GO) test -race -count=1 -timeout 10m ./...
+
+# Five chaos runs, the issue-grade check.
+chaos: deps
+	cd chaos && $(GO) test -race -count=5 -timeout 30m -run TestChaos ./...
 
 # gofmt (every Go file but test data) and go vet.
 vet:
 	@out=$$(gofmt -l $$(find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd chaos && $(GO) vet ./...
 
 # Runs each fuzz target for FUZZTIME (default 1m); issue-grade runs use
 # FUZZTIME=10m. New inputs go to Go's fuzz cache; failures are written to
