@@ -2,7 +2,7 @@
 # runs `make vet` and `make test`.
 GO ?= go
 
-.PHONY: deps demo test chaos vet fuzz fuzz-smoke bench bench-smoke bench-compare
+.PHONY: deps demo test chaos vet fuzz fuzz-smoke bench bench-smoke bench-compare gozk-test gozk-upstream
 
 # Installs ZooKeeper 3.8 and Java (apt) when missing; see the script.
 deps:
@@ -22,6 +22,17 @@ test: deps
 # Five chaos runs, the issue-grade check.
 chaos: deps
 	cd chaos && $(GO) test -race -count=5 -timeout 30m -run TestChaos ./...
+
+# The go-zookeeper compat module (gozk/, a nested module): its own tests,
+# against real servers, with the race detector.
+gozk-test: deps
+	cd gozk && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...
+
+# go-zookeeper v1.0.4's own tests (from the Go module cache, never
+# committed here) against gozk; fails below 36 of 47 passed. See
+# gozk/README.md for the excluded files and known failures.
+gozk-upstream: deps
+	bash scripts/gozk-upstream.sh
 
 # gofmt (every Go file but test data) and go vet.
 vet:
@@ -49,12 +60,17 @@ fuzz-smoke:
 bench: deps
 	$(GO) run ./bench/cmd/zkbench -duration 1s -watches 1000
 
-# zk against go-zookeeper/zk v1.0.4 on one local server, 3 interleaved
-# trials each; about 8 minutes on 2 cores. The table goes to stdout.
 # CI's smoke run of the micro-benchmarks: one iteration each, timing
-# nothing, so a benchmark that no longer builds or runs fails the build.
+# nothing, so a benchmark that no longer builds or runs fails the build;
+# then the comparison's own unit tests (paired ratios, the CPU bound),
+# which build its module (go-zookeeper from the module cache or proxy).
 bench-smoke: deps
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./bench/
+	cd bench/compare && $(GO) vet . && $(GO) test -count=1 .
 
+# zk against go-zookeeper/zk v1.0.4 on one local server: 7 trials each,
+# interleaved in adjacent pairs; about 8 minutes on 2 quiet cores. The
+# table goes to stdout. Add ARGS=-pin to pin the server to CPU 0 and the
+# trials to CPU 1 (see bench/README.md).
 bench-compare: deps
-	cd bench/compare && $(GO) run . -trials 3 -duration 3s
+	cd bench/compare && $(GO) run . -trials 7 -duration 3s $(ARGS)

@@ -70,7 +70,9 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 
 // Close ends the session (its ephemeral nodes go at once), fails calls in
 // flight with ErrClosed, ends every watch with a final ErrClosed event and
-// returns when every goroutine of the client has ended. It is idempotent.
+// returns when every goroutine of the client has ended, except that of a
+// state listener still busy a second after the session closed: that one
+// ends when the listener returns. It is idempotent.
 func (c *Client) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -208,6 +210,10 @@ func (s sink) WatchesToRestore() []conn.WatchSet {
 	}}
 }
 
+// WatchesRestored ends the restore's de-duplication of NodeDeleted (see
+// watchmgr.Manager.RestoreDone).
+func (s sink) WatchesRestored() { s.c.wm.RestoreDone() }
+
 // stateLoop calls state listeners in order on a goroutine of its own, so a
 // slow listener never holds up the connection.
 type stateLoop struct {
@@ -245,8 +251,20 @@ func (l *stateLoop) run() {
 	}
 }
 
-// stop delivers what is queued, then ends the goroutine. It is idempotent.
+// listenerWait bounds how long Close waits for state listeners to take
+// the last transitions.
+const listenerWait = time.Second
+
+// stop lets the goroutine deliver what is queued and end, waiting up to
+// listenerWait for it: a listener that blocks longer (or calls Close
+// itself) must not hold Close up, so its goroutine is left to finish on
+// its own when the listener returns. It is idempotent.
 func (l *stateLoop) stop() {
 	l.box.Close()
-	<-l.done
+	t := time.NewTimer(listenerWait)
+	defer t.Stop()
+	select {
+	case <-l.done:
+	case <-t.C:
+	}
 }

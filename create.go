@@ -16,6 +16,11 @@ const maxTTL = 1<<40 - 1
 
 // Create makes a node and returns its actual path (with the sequence
 // suffix for sequential modes). For TTL modes use CreateTTL.
+//
+// A sequential path ending in "/" names the sequence node inside that
+// node: "/a/" makes "/a/0000000001". So "/" with a chroot "/app" makes
+// "/app/0000000001" on the server, returned as "/0000000001": the node
+// stays inside the chroot, never beside it ("/app0000000001").
 func (c *Client) Create(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, error) {
 	p, _, err := c.create(ctx, "create", path, data, mode, acl, 0, false)
 	return p, err
@@ -30,14 +35,23 @@ func (c *Client) CreateWithStat(ctx context.Context, path string, data []byte, m
 // that the server deletes once it has had no children and no change for
 // ttl (millisecond precision). The server needs extendedTypesEnabled.
 func (c *Client) CreateTTL(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL, ttl time.Duration) (string, *Stat, error) {
-	if !mode.IsTTL() {
-		return "", nil, opErr("createTTL", path, invalid("mode %d is not a TTL mode", mode))
-	}
 	ms := ttl.Milliseconds()
-	if ms <= 0 || ms > maxTTL {
-		return "", nil, opErr("createTTL", path, invalid("TTL %v out of range (1ms to 2^40-1 ms)", ttl))
+	if err := checkTTL(mode, ms); err != nil {
+		return "", nil, opErr("createTTL", path, err)
 	}
 	return c.create(ctx, "createTTL", path, data, mode, acl, ms, true)
+}
+
+// checkTTL is the one validation of CreateTTL and CreateTTLOp, so both
+// refuse the same input with the same words.
+func checkTTL(mode CreateMode, ms int64) error {
+	if !mode.IsTTL() {
+		return invalid("mode %d is not a TTL mode", mode)
+	}
+	if ms <= 0 || ms > maxTTL {
+		return invalid("TTL %d ms out of range (1 to 2^40-1 ms)", ms)
+	}
+	return nil
 }
 
 // CreateContainer makes a container node: the server deletes it once it
@@ -54,7 +68,7 @@ func (c *Client) create(ctx context.Context, op, path string, data []byte, mode 
 		return "", nil, opErr(op, path, invalid("unknown create mode %d", mode))
 	}
 	if mode.IsTTL() && ttl == 0 {
-		return "", nil, opErr(op, path, invalid("TTL modes need CreateTTL"))
+		return "", nil, opErr(op, path, invalid("mode %d is a TTL mode: use CreateTTL", mode))
 	}
 	if err := ValidatePath(path, mode.IsSequential()); err != nil {
 		return "", nil, opErr(op, path, err)
@@ -62,7 +76,7 @@ func (c *Client) create(ctx context.Context, op, path string, data []byte, mode 
 	if err := validACL(acl); err != nil {
 		return "", nil, opErr(op, path, err)
 	}
-	full := c.chroot.Prefix(path)
+	full := c.createPath(path, mode.IsSequential())
 	var (
 		code proto.Op
 		req  proto.Record
@@ -102,6 +116,12 @@ const ProtectedPrefix = "_c_"
 // reply, the outcome is unknown; the name lets this call find the node it
 // may have made (it lists the parent and adopts the child with its UUID)
 // instead of creating a second one. It retries until ctx ends.
+//
+// When it fails after a create may have reached the server (ctx ended
+// while the request was on the wire, or the search for it failed), it
+// deletes the node it may have made, in the background and for at most
+// the session timeout: nobody else knows its name, and it would otherwise
+// live as long as the session.
 func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path string, data []byte, acl []ACL) (string, error) {
 	const op = "createProtected"
 	if err := ValidatePath(path, true); err != nil {
@@ -123,11 +143,16 @@ func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path st
 		if err == nil {
 			return p, nil
 		}
+		if ctx.Err() != nil && !SafeToRetry(err) {
+			c.removeProtected(dir, tag) // the request may be on the wire
+			return "", err
+		}
 		if !errors.Is(err, ErrConnectionLoss) {
 			return "", err
 		}
 		found, err := c.findProtected(ctx, dir, tag)
 		if err != nil {
+			c.removeProtected(dir, tag)
 			return "", opErr(op, path, err)
 		}
 		if found != "" {
@@ -136,6 +161,33 @@ func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path st
 		// Not there: the create did not happen, so trying again cannot
 		// make a second node.
 	}
+}
+
+// removeProtected deletes, in the background, the child of dir named with
+// tag if there is one, for at most the session timeout (or 10 s before
+// one is negotiated). A listing sent after the create is answered after
+// it (a session's requests are served in order), so it finds the node if
+// the create was applied. It gives up when the client closes or the
+// session ends, which take the node with them.
+func (c *Client) removeProtected(dir, tag string) {
+	bound := c.SessionTimeout()
+	if bound <= 0 {
+		bound = 10 * time.Second
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), bound)
+		defer cancel()
+		for {
+			p, err := c.findProtected(ctx, dir, tag)
+			if err != nil || p == "" {
+				return
+			}
+			err = c.Delete(ctx, p, -1)
+			if !errors.Is(err, ErrConnectionLoss) {
+				return // deleted, gone already, or not ours to delete
+			}
+		}
+	}()
 }
 
 // findProtected lists dir until the listing succeeds and returns the path

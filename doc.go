@@ -33,6 +33,27 @@
 // states: they re-read on every re-arm, so the latest state is never
 // missed.
 //
+// # Connection loss and the session deadline
+//
+// A call that fails with ErrConnectionLoss may or may not have been
+// applied, unless SafeToRetry(err) says it never reached the server.
+// Calls made while disconnected wait for the next connection, but not
+// forever: the client notes when it last heard from a server, and once it
+// has been disconnected for the negotiated session timeout since then, the
+// server may have expired the session. The client then reports StateLost
+// (a state of its own: the server has not confirmed an expiry) to state
+// listeners and SessionEvents, and every queued call fails with
+// ErrConnectionLoss, safe to retry. It keeps reconnecting: StateConnected
+// follows if the session survived, StateExpired if not. A call made while
+// lost waits at most for one connection attempt (up to the session
+// timeout divided by the number of servers, at least 1 s) and one backoff
+// pause (up to 1 s), and fails with ErrConnectionLoss, safe to retry, when
+// that attempt fails. No call waits forever for a reconnect, whatever
+// context it got. This combines the Java client's rule (queued requests
+// fail when a connection attempt fails) with Curator's (LOST after the
+// session timeout): a lock holder should consider its lock lost at
+// StateLost, since another client may hold it by then.
+//
 // # Security
 //
 // WithTLS connects to the servers' secure client port, with hostname

@@ -3,6 +3,8 @@ package zk
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/zkwire/zk/conn"
 	"github.com/zkwire/zk/proto"
@@ -51,6 +53,11 @@ var (
 	// ErrPacketTooLarge: the request would exceed the server's packet
 	// limit (WithMaxPacketSize); nothing was sent.
 	ErrPacketTooLarge = conn.ErrPacketTooLarge
+	// ErrReplyTooLarge: the reply exceeded the reply limit
+	// (WithMaxReplySize, default 16 MiB). The request was sent and may have
+	// been applied; only this call fails, the connection goes on. errors.As
+	// with *ReplyTooLargeError gives the sizes.
+	ErrReplyTooLarge = conn.ErrReplyTooLarge
 	// ErrWatchOverflow ends a watch whose consumer fell behind.
 	ErrWatchOverflow = watchmgr.ErrOverflow
 	// ErrWatchNotKept ends a one-shot watch served from a persistent watch
@@ -59,9 +66,14 @@ var (
 	// ErrInvalidPath: the path breaks ZooKeeper's rules; nothing was sent.
 	ErrInvalidPath = errors.New("zk: invalid path")
 	// ErrInvalidArgument: another argument is unusable (nil context, bad
-	// create mode, empty ACL, TTL out of range); nothing was sent.
-	ErrInvalidArgument = errors.New("zk: invalid argument")
+	// create mode, empty ACL, TTL out of range, a malformed server address
+	// or other option given to Connect); nothing was sent.
+	ErrInvalidArgument = conn.ErrInvalidArgument
 )
+
+// ReplyTooLargeError is the error of a call whose reply exceeded the reply
+// limit; errors.Is(err, ErrReplyTooLarge) matches it.
+type ReplyTooLargeError = conn.ReplyTooLargeError
 
 // SafeToRetry reports whether err proves the request never reached the
 // server, so that retrying cannot apply it twice.
@@ -79,7 +91,36 @@ func (e *OpError) Error() string {
 	if e.Path == "" {
 		return fmt.Sprintf("zk: %s: %v", e.Op, trimPrefix(e.Err))
 	}
-	return fmt.Sprintf("zk: %s %s: %v", e.Op, e.Path, trimPrefix(e.Err))
+	return fmt.Sprintf("zk: %s %s: %v", e.Op, clipPath(e.Path), trimPrefix(e.Err))
+}
+
+// maxPathInError is how many bytes of a path an error message shows: paths
+// can be up to a megabyte, and an error is read by people and logs.
+const maxPathInError = 200
+
+// clipPath shortens a path for an error message: its first bytes (cut at
+// a UTF-8 boundary), an ellipsis and its full length.
+func clipPath(p string) string {
+	if len(p) <= maxPathInError {
+		return p
+	}
+	cut := maxPathInError
+	for cut > 0 && !utf8.RuneStart(p[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", p[:cut], len(p))
+}
+
+// quotePath is clipPath for a path quoted with %q.
+func quotePath(p string) string {
+	if len(p) <= maxPathInError {
+		return strconv.Quote(p)
+	}
+	cut := maxPathInError
+	for cut > 0 && !utf8.RuneStart(p[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(p[:cut]), len(p))
 }
 
 func (e *OpError) Unwrap() error { return e.Err }

@@ -21,12 +21,15 @@ type Op struct {
 	ttl     int64
 }
 
-// CreateOp creates a node (TTL modes need CreateTTLOp).
+// CreateOp creates a node (TTL modes need CreateTTLOp). A sequential path
+// ending in "/" works as in Create: the node lands inside, also inside a
+// chroot.
 func CreateOp(path string, data []byte, mode CreateMode, acl []ACL) Op {
 	return Op{name: "create", path: path, code: proto.OpCreate, data: data, mode: mode, acl: acl}
 }
 
-// CreateTTLOp creates a TTL node.
+// CreateTTLOp creates a TTL node; mode and ttlMillis are checked as
+// CreateTTL checks them (a non-TTL mode is refused, not ignored).
 func CreateTTLOp(path string, data []byte, mode CreateMode, acl []ACL, ttlMillis int64) Op {
 	return Op{name: "createTTL", path: path, code: proto.OpCreateTTL, data: data, mode: mode, acl: acl, ttl: ttlMillis}
 }
@@ -64,7 +67,7 @@ type MultiError struct {
 }
 
 func (e *MultiError) Error() string {
-	return fmt.Sprintf("zk: multi op %d (%s %s) failed: %s", e.Index, e.Op, e.Path, trimPrefix(e.Err))
+	return fmt.Sprintf("zk: multi op %d (%s %s) failed: %s", e.Index, e.Op, clipPath(e.Path), trimPrefix(e.Err))
 }
 
 func (e *MultiError) Unwrap() error { return e.Err }
@@ -137,6 +140,7 @@ func (c *Client) multiOp(o Op) (proto.Record, proto.Op, error) {
 	full := c.chroot.Prefix(o.path)
 	switch o.code {
 	case proto.OpCreate, proto.OpCreateTTL:
+		full = c.createPath(o.path, o.mode.IsSequential())
 		if !o.mode.Valid() {
 			return nil, 0, invalid("unknown create mode %d", o.mode)
 		}
@@ -144,11 +148,13 @@ func (c *Client) multiOp(o Op) (proto.Record, proto.Op, error) {
 			return nil, 0, err
 		}
 		switch {
-		case o.mode.IsTTL():
-			if o.ttl <= 0 || o.ttl > maxTTL {
-				return nil, 0, invalid("TTL %d ms out of range", o.ttl)
+		case o.code == proto.OpCreateTTL:
+			if err := checkTTL(o.mode, o.ttl); err != nil {
+				return nil, 0, err
 			}
 			return &proto.CreateTTLRequest{Path: full, Data: o.data, ACL: o.acl, Flags: o.mode, TTL: o.ttl}, proto.OpCreateTTL, nil
+		case o.mode.IsTTL():
+			return nil, 0, invalid("mode %d is a TTL mode: use CreateTTLOp", o.mode)
 		case o.mode == Container:
 			return &proto.CreateRequest{Path: full, Data: o.data, ACL: o.acl, Flags: o.mode}, proto.OpCreateContainer, nil
 		}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 )
 
 func TestCreateGetSetDelete(t *testing.T) {
@@ -377,36 +380,142 @@ func TestBadInputSendsNothing(t *testing.T) {
 	mustCreate(t, c, p, bytes.Repeat([]byte("x"), 1000))
 }
 
+// startCounter is a zk.Metrics that closes reached once target requests
+// have been started (submitted to the connection).
+type startCounter struct {
+	mu      sync.Mutex
+	n       int
+	target  int
+	reached chan struct{}
+}
+
+func (m *startCounter) expect(target int) <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.n, m.target, m.reached = 0, target, make(chan struct{})
+	return m.reached
+}
+
+func (m *startCounter) RequestStarted(string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.n++
+	if m.reached != nil && m.n == m.target {
+		close(m.reached)
+	}
+}
+func (m *startCounter) RequestDone(string, time.Duration, error) {}
+func (m *startCounter) Reconnected()                             {}
+func (m *startCounter) SessionExpired()                          {}
+
+// Calls cancelled after they were submitted, in flight (the proxy holds
+// every byte) or still queued (the client is disconnected), return
+// context.Canceled at once, and the calls submitted beside them complete
+// normally on the same connection once the bytes flow again.
 func TestCancelledCallDoesNotDisturbOthers(t *testing.T) {
-	c := connect(t)
-	ctx := ctxFor(t, 20*time.Second)
+	px := testenv.Proxy(t, srv.Addr())
+	var mu sync.Mutex
+	var states []zk.State
+	m := &startCounter{}
+	c := connectTo(t, []string{px.Addr()}, zk.WithMetrics(m), zk.WithStateListener(func(s zk.State) {
+		mu.Lock()
+		states = append(states, s)
+		mu.Unlock()
+	}))
+	ctx := ctxFor(t, 30*time.Second)
 	p := testPath(t)
 	mustCreate(t, c, p, []byte("data"))
-	errs := make(chan error, 200)
-	for i := 0; i < 200; i++ {
-		callCtx := ctx
-		var cancel context.CancelFunc
-		if i%2 == 0 {
-			callCtx, cancel = context.WithCancel(ctx)
-			cancel() // gone before or while it is queued
-		}
-		go func(callCtx context.Context, cancelled bool) {
-			_, _, err := c.Get(callCtx, p)
-			if cancelled {
-				if err != nil && !errors.Is(err, context.Canceled) {
-					errs <- err
-					return
-				}
-				errs <- nil
-				return
+	disconnects := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := 0
+		for _, s := range states {
+			if s == zk.StateDisconnected {
+				n++
 			}
-			errs <- err
-		}(callCtx, i%2 == 0)
-	}
-	for i := 0; i < 200; i++ {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
 		}
+		return n
+	}
+
+	// run submits n plain and n cancellable gets, waits until all are
+	// submitted, cancels the cancellable ones, calls release, and checks
+	// every outcome. It returns how many cancelled calls were safe to
+	// retry (never sent).
+	run := func(phase string, n int, release func()) (safe int) {
+		t.Helper()
+		reached := m.expect(2 * n)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		plain, cancelled := make(chan error, n), make(chan error, n)
+		for range n {
+			go func() {
+				data, _, err := c.Get(ctx, p)
+				if err == nil && string(data) != "data" {
+					err = fmt.Errorf("data %q", data)
+				}
+				plain <- err
+			}()
+			go func() {
+				_, _, err := c.Get(cctx, p)
+				cancelled <- err
+			}()
+		}
+		select {
+		case <-reached:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the calls were not all submitted", phase)
+		}
+		cancel()
+		for range n {
+			select {
+			case err := <-cancelled:
+				if !errors.Is(err, context.Canceled) {
+					t.Fatalf("%s: cancelled call: %v, want context.Canceled", phase, err)
+				}
+				if zk.SafeToRetry(err) {
+					safe++
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: a cancelled call did not return at once", phase)
+			}
+		}
+		release()
+		for range n {
+			if err := <-plain; err != nil {
+				t.Fatalf("%s: a call beside the cancelled ones: %v", phase, err)
+			}
+		}
+		return safe
+	}
+
+	// In flight: the proxy holds the requests (briefly: well within the
+	// read timeout), so nothing can be answered before the cancel.
+	px.SetBlackhole(true)
+	safe := run("in flight", 100, func() { px.SetBlackhole(false) })
+	t.Logf("in flight: %d of 100 cancelled calls had not been sent", safe)
+	if safe == 100 {
+		t.Fatal("in flight: no cancelled call had been sent (the in-flight case was not reached)")
+	}
+	if d := disconnects(); d != 0 {
+		t.Fatalf("in flight: %d disconnects", d)
+	}
+
+	// Queued: disconnected, so every call waits in the queue; the
+	// cancelled ones are never sent.
+	px.SetRefuse(true)
+	px.Cut()
+	eventually(t, 10*time.Second, func() error {
+		if c.State() != zk.StateDisconnected {
+			return fmt.Errorf("state %v", c.State())
+		}
+		return nil
+	})
+	safe = run("queued", 100, func() { px.SetRefuse(false) })
+	if safe != 100 {
+		t.Fatalf("queued: %d of 100 cancelled calls safe to retry; all were never sent", safe)
+	}
+	if d := disconnects(); d != 1 {
+		t.Fatalf("%d disconnects, want the one forced", d)
 	}
 	if _, _, err := c.Get(ctx, p); err != nil {
 		t.Fatal(err)

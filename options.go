@@ -25,13 +25,20 @@ type config struct {
 
 // WithSessionTimeout sets the requested session timeout (default 10 s).
 // The server clamps it to its own bounds; Client.SessionTimeout reports
-// the negotiated value.
+// the negotiated value. The client uses it too: disconnected for that long
+// since it last heard from a server, it reports StateLost and fails its
+// queued calls (see "Connection loss and the session deadline" in the
+// package doc).
 func WithSessionTimeout(d time.Duration) Option {
 	return func(c *config) { c.conn.SessionTimeout = d }
 }
 
 // WithChroot makes every path relative to root ("/app"): requests are
 // prefixed, and paths in results and events come back relative to it.
+// This is the only way to set a chroot: Connect refuses a Java-style
+// server address with a chroot suffix ("host:2181/app") with
+// ErrInvalidArgument and a message pointing here, rather than guessing
+// which of several suffixes applies.
 func WithChroot(root string) Option { return func(c *config) { c.chroot = root } }
 
 // WithAuth adds credentials (AddAuth) sent on every connection before any
@@ -66,7 +73,10 @@ func WithSASL(user, password string) Option {
 // handshake before the first session (unknown authority, wrong name,
 // missing client certificate), Connect returns that error at once rather
 // than retrying until its context ends; once connected, such failures
-// are retried like any outage.
+// are retried like any outage. Likewise, a client without WithTLS whose
+// every server turns out to expect TLS (the port closes a plain
+// connection but answers a TLS hello) fails Connect at once with an error
+// saying so.
 func WithTLS(cfg *tls.Config) Option { return func(c *config) { c.conn.TLS = cfg } }
 
 // WithDialer replaces the TCP dialer (for proxies, tests, custom DNS).
@@ -98,7 +108,8 @@ func WithReadOnly() Option { return func(c *config) { c.conn.CanBeReadOnly = tru
 func WithMaxPacketSize(n int) Option { return func(c *config) { c.conn.MaxPacketSize = n } }
 
 // WithMaxReplySize sets the largest reply frame accepted (default 16 MiB;
-// replies such as large children lists can exceed the request limit).
+// replies such as large children lists can exceed the request limit). A
+// longer reply fails only its own call, with ErrReplyTooLarge.
 func WithMaxReplySize(n int) Option { return func(c *config) { c.conn.MaxReplySize = n } }
 
 // WithLogger logs connection events through l. The client is silent
@@ -106,7 +117,9 @@ func WithMaxReplySize(n int) Option { return func(c *config) { c.conn.MaxReplySi
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.conn.Logger = l } }
 
 // WithStateListener calls f for every session state transition, in order,
-// on a goroutine of its own (never the connection's receive loop).
+// on a goroutine of its own (never the connection's receive loop). Close
+// waits up to a second for it to take the last transitions; a listener
+// that blocks longer is not waited for.
 func WithStateListener(f func(State)) Option {
 	return func(c *config) { c.stateListeners = append(c.stateListeners, f) }
 }

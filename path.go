@@ -17,7 +17,7 @@ func ValidatePath(p string, sequential bool) error {
 		return fmt.Errorf("%w: empty path", ErrInvalidPath)
 	}
 	if p[0] != '/' {
-		return fmt.Errorf("%w %q: must start with /", ErrInvalidPath, p)
+		return fmt.Errorf("%w %s: must start with /", ErrInvalidPath, quotePath(p))
 	}
 	if len(p) == 1 {
 		if sequential {
@@ -28,7 +28,7 @@ func ValidatePath(p string, sequential bool) error {
 	body := p
 	if strings.HasSuffix(p, "/") {
 		if !sequential {
-			return fmt.Errorf("%w %q: must not end with /", ErrInvalidPath, p)
+			return fmt.Errorf("%w %s: must not end with /", ErrInvalidPath, quotePath(p))
 		}
 		body = p[:len(p)-1]
 	}
@@ -39,18 +39,18 @@ func ValidatePath(p string, sequential bool) error {
 		seg, rest, more = strings.Cut(rest, "/")
 		switch seg {
 		case "":
-			return fmt.Errorf("%w %q: empty segment", ErrInvalidPath, p)
+			return fmt.Errorf("%w %s: empty segment", ErrInvalidPath, quotePath(p))
 		case ".", "..":
-			return fmt.Errorf("%w %q: relative segment %q", ErrInvalidPath, p, seg)
+			return fmt.Errorf("%w %s: relative segment %q", ErrInvalidPath, quotePath(p), seg)
 		}
 	}
 	if !utf8.ValidString(p) {
-		return fmt.Errorf("%w %q: not valid UTF-8", ErrInvalidPath, p)
+		return fmt.Errorf("%w %s: not valid UTF-8", ErrInvalidPath, quotePath(p))
 	}
 	for i, r := range p {
 		if r == 0 || (r > 0 && r < 0x20) || (r >= 0x7f && r <= 0x9f) ||
 			(r >= 0xd800 && r <= 0xf8ff) || (r >= 0xfff0 && r <= 0xffff) || r > 0xffff {
-			return fmt.Errorf("%w %q: invalid character %U at byte %d", ErrInvalidPath, p, r, i)
+			return fmt.Errorf("%w %s: invalid character %U at byte %d", ErrInvalidPath, quotePath(p), r, i)
 		}
 	}
 	return nil
@@ -61,4 +61,15 @@ func validPath(op, p string) error {
 		return opErr(op, p, err)
 	}
 	return nil
+}
+
+// createPath is the server path of a create: p with the chroot prefixed,
+// except that a sequential "/" becomes the chroot plus "/", so that the
+// server appends the sequence number inside the chroot ("/app/0000000001")
+// rather than to its name ("/app0000000001", outside it).
+func (c *Client) createPath(p string, sequential bool) string {
+	if sequential && p == "/" && c.chroot != "" {
+		return string(c.chroot) + "/"
+	}
+	return c.chroot.Prefix(p)
 }

@@ -71,8 +71,9 @@ func (c *Client) publish(st State, newSession, final bool) {
 }
 
 // endSubscriptions ends every subscriber and waits for their goroutines;
-// Close calls it last. A reader that is not reading loses what does not fit
-// in its channel's buffer rather than holding Close up.
+// Close calls it last. A reader that is not reading loses its oldest events
+// beyond its channel's buffer rather than holding Close up; the final state
+// is always kept (see sessionSub.offer).
 func (c *Client) endSubscriptions() {
 	c.mu.Lock()
 	for s := range c.subs {
@@ -84,8 +85,8 @@ func (c *Client) endSubscriptions() {
 	c.subWG.Wait()
 }
 
-// subBuffer is how many events a reader that stopped reading can still get
-// when the client closes.
+// subBuffer is how many events (the newest, the final state last) a reader
+// that stopped reading can still get when the client closes.
 const subBuffer = 16
 
 // sessionSub is one SessionEvents reader: a mailbox drained into out by
@@ -108,10 +109,24 @@ func (s *sessionSub) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.quit:
-			select {
-			case s.out <- ev:
-			default:
-			}
+			s.offer(ev)
+		}
+	}
+}
+
+// offer puts ev on out without waiting, dropping the oldest buffered event
+// if out is full: a reader that fell behind keeps the newest events, so the
+// final state, always published last, is never the one lost.
+func (s *sessionSub) offer(ev SessionEvent) {
+	for {
+		select {
+		case s.out <- ev:
+			return
+		default:
+		}
+		select {
+		case <-s.out: // only this goroutine sends: now there is room
+		default: // the reader took one meanwhile
 		}
 	}
 }

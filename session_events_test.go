@@ -80,3 +80,36 @@ func TestSessionEventsEndWithContext(t *testing.T) {
 		t.Fatal("channel not closed after its context ended")
 	}
 }
+
+// A reader that fell behind still gets the final state: Close keeps the
+// newest events that fit in the channel, the terminal one last.
+func TestSessionEventsSlowReaderGetsFinalState(t *testing.T) {
+	proxy := startProxy(t, srv.Addr())
+	rec := &stateRecorder{}
+	c := connectTo(t, []string{proxy.Addr()}, zk.WithNewSessionOnExpiry(), zk.WithStateListener(rec.add))
+	ctx := ctxFor(t, 120*time.Second)
+	events := c.SessionEvents(ctx) // not read until after Close
+	const flaps = 20
+	for i := range flaps {
+		proxy.Cut()
+		rec.waitFor(t, zk.StateConnected, i+2, 30*time.Second)
+	}
+	if err := zktest.ExpireSession(ctx, srv.Addr(), c.SessionID(), c.SessionPassword()); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, zk.StateExpired, 1, 30*time.Second)
+	rec.waitFor(t, zk.StateConnected, flaps+2, 30*time.Second)
+	c.Close()
+	var got []zk.SessionEvent
+	for ev := range events { // closed once Close has returned
+		got = append(got, ev)
+	}
+	if len(got) == 0 || got[len(got)-1].State != zk.StateClosed {
+		t.Fatalf("drained %d events, last %+v; want the last to be StateClosed", len(got), got[len(got)-1:])
+	}
+	// What was kept is the newest part of the history, in order: the new
+	// session's Connected right before Closed.
+	if len(got) < 2 || got[len(got)-2].State != zk.StateConnected || !got[len(got)-2].NewSession {
+		t.Fatalf("events before Closed: %+v", got)
+	}
+}

@@ -82,9 +82,14 @@ const (
 	KindPersistentRecursive = watchmgr.KindPersistentRecursive
 )
 
-// Watcher types for RemoveWatches and CheckWatches.
+// Watcher types for RemoveWatches and CheckWatches. The persistent ones
+// select watches set with AddWatch; RemoveWatches takes them on every
+// server (it never sends them: 3.6–3.8 servers do not know them), and
+// CheckWatches refuses them.
 const (
-	WatcherChildren = proto.WatcherChildren
-	WatcherData     = proto.WatcherData
-	WatcherAny      = proto.WatcherAny
+	WatcherChildren            = proto.WatcherChildren
+	WatcherData                = proto.WatcherData
+	WatcherAny                 = proto.WatcherAny
+	WatcherPersistent          = proto.WatcherPersistent
+	WatcherPersistentRecursive = proto.WatcherPersistentRecursive
 )

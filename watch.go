@@ -163,36 +163,70 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (
 // it. A path watched by many watches costs one server watch.
 func (c *Client) Watches() []WatchInfo { return c.wm.Watches() }
 
-// RemoveWatches removes the server's watches of type t on path for this
-// session (removeWatches) and ends every local watch of that type on the
-// path with a final event (DataWatchRemoved, ChildWatchRemoved or
-// PersistentWatchRemoved, Err ErrWatchRemoved). With local set, local
-// watches are removed even if the server call fails (e.g. disconnected).
-// Prefer Watch.Stop, which removes only that watch; this call is for SDKs
-// that manage watches by path.
+// RemoveWatches ends every local watch of type t on path (Data: GetW and
+// ExistsW watches; Children: ChildrenW; Persistent and PersistentRecursive:
+// AddWatch of that mode; Any: all) with a final event (DataWatchRemoved,
+// ChildWatchRemoved or PersistentWatchRemoved, Err ErrWatchRemoved), then
+// removes from the server the registrations no remaining watch on the path
+// needs, as Watch.Stop does, and waits for that removal. It never removes a
+// registration the client still needs: one-shot watches on a path with a
+// persistent or recursive watch are served from it, so removing them sends
+// nothing. It fails with ErrNoWatcher, sending nothing, when no local watch
+// matches. The local removal always happens; local only says whether a
+// failed server removal is reported (false) or not (true). Prefer
+// Watch.Stop, which removes only that watch; this call is for SDKs that
+// manage watches by path.
 func (c *Client) RemoveWatches(ctx context.Context, path string, t WatcherType, local bool) error {
+	if err := checkCtx(ctx); err != nil {
+		return opErr("removeWatches", path, err)
+	}
 	if err := validPath("removeWatches", path); err != nil {
 		return err
 	}
-	_, err := c.do(ctx, "removeWatches", path, proto.OpRemoveWatches, &proto.RemoveWatchesRequest{Path: c.chroot.Prefix(path), Type: t}, nil)
-	if err != nil && !local {
-		return err
+	switch t {
+	case WatcherChildren, WatcherData, WatcherAny, WatcherPersistent, WatcherPersistentRecursive:
+	default:
+		return opErr("removeWatches", path, invalid("unknown watcher type %d", t))
 	}
-	n := c.wm.RemoveLocal(path, t)
-	if err != nil && n == 0 {
-		return err
-	}
-	if err == nil && n == 0 {
+	var calls []*conn.Call
+	n := c.wm.RemoveLocal(path, t, func(p string, wt proto.WatcherType) {
+		call := &conn.Call{Op: proto.OpRemoveWatches, Req: &proto.RemoveWatchesRequest{Path: c.chroot.Prefix(p), Type: wt}}
+		if c.conn.Submit(call) == nil {
+			calls = append(calls, call)
+		}
+	})
+	if n == 0 {
 		return opErr("removeWatches", path, ErrNoWatcher)
+	}
+	for _, call := range calls {
+		// Not conn.Wait: a removal given up on must still go out, or the
+		// server would keep a watch nobody tracks.
+		select {
+		case <-call.Done():
+		case <-ctx.Done():
+			return opErr("removeWatches", path, ctx.Err())
+		}
+		// NoWatcher: the watch fired meanwhile. Connection loss: the
+		// server dropped the connection's watches anyway.
+		if err := call.Err; err != nil && !errors.Is(err, ErrNoWatcher) && !errors.Is(err, ErrConnectionLoss) && !local {
+			return opErr("removeWatches", path, err)
+		}
 	}
 	return nil
 }
 
 // CheckWatches asks the server whether this session has a watch of type t
-// on path (checkWatches); it fails with ErrNoWatcher if not.
+// on path (checkWatches); it fails with ErrNoWatcher if not. The persistent
+// types are refused with ErrInvalidArgument before anything is sent: only
+// 3.9+ servers know them (use WatcherAny).
 func (c *Client) CheckWatches(ctx context.Context, path string, t WatcherType) error {
 	if err := validPath("checkWatches", path); err != nil {
 		return err
+	}
+	switch t {
+	case WatcherChildren, WatcherData, WatcherAny:
+	default:
+		return opErr("checkWatches", path, invalid("watcher type %d cannot be checked (Children, Data or Any)", t))
 	}
 	_, err := c.do(ctx, "checkWatches", path, proto.OpCheckWatches, &proto.CheckWatchesRequest{Path: c.chroot.Prefix(path), Type: t}, nil)
 	return err

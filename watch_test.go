@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -331,11 +330,10 @@ func TestStuckWatcherOverflowsAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
+	liveDone := make(chan struct{})
 	got := 0
 	go func() {
-		defer wg.Done()
+		defer close(liveDone)
 		for ev := range live.C {
 			if ev.Type == zk.EventNodeDataChanged {
 				got++
@@ -353,7 +351,13 @@ func TestStuckWatcherOverflowsAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	wg.Wait()
+	select {
+	case <-liveDone:
+	case <-time.After(30 * time.Second):
+		live.Stop() // ends the reader's range loop
+		<-liveDone
+		t.Fatalf("live watcher got %d of 100 events within 30s", got)
+	}
 	if got != 100 {
 		t.Fatalf("live watcher got %d of 100", got)
 	}

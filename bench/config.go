@@ -27,6 +27,15 @@ type Config struct {
 	Cut         time.Duration // watch-reconnect: how long new connections are refused; 0: 500 ms
 	Root        string        // the benchmark's znode subtree; "": /zkbench
 	Progress    io.Writer     // a progress line every second while running; nil: none
+
+	// Conns is the counter Client's dialer wraps its connections with
+	// (CountedZK; compare's go-zookeeper dialer), for the socket reads
+	// and writes per op. nil: not counted. Helper's connections should
+	// not be counted: only the client under test's.
+	Conns *ConnCounter
+	// ServerPID is a local server's process, for the server's CPU per op
+	// (/proc/<pid>/stat). 0: not measured.
+	ServerPID int
 }
 
 // Workload is one named workload and its defaults.
@@ -66,7 +75,7 @@ func (cfg Config) normalize() (Config, error) {
 	if cfg.Client == nil {
 		return cfg, errors.New("bench: no client")
 	}
-	if cfg.Concurrency < 0 || cfg.Size < 0 || cfg.Ops < 0 || cfg.Duration < 0 || cfg.Watches < 0 || cfg.Changes < 0 || cfg.Cut < 0 {
+	if cfg.Concurrency < 0 || cfg.Size < 0 || cfg.Ops < 0 || cfg.Duration < 0 || cfg.Watches < 0 || cfg.Changes < 0 || cfg.Cut < 0 || cfg.ServerPID < 0 {
 		return cfg, errors.New("bench: negative setting")
 	}
 	if cfg.ClientName == "" {

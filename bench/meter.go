@@ -5,28 +5,60 @@ import (
 	"time"
 )
 
-// meter samples the process's CPU time and allocation count at the start of
-// a measured phase, and turns the deltas into per-op figures at its end.
+// meter samples the process's costs (CPU time, allocations, context
+// switches), the client's socket calls and the server's CPU time at the
+// start of a measured phase, and turns the deltas into per-op figures at
+// its end.
 type meter struct {
-	start  time.Time
-	cpu    time.Duration
-	allocs uint64
+	start         time.Time
+	cpu           time.Duration
+	allocs        uint64
+	csw           int64
+	reads, writes int64
+	conns         *ConnCounter
+	serverPID     int
+	serverCPU     time.Duration
+	serverErr     error
 }
 
-func startMeter() meter {
-	return meter{start: time.Now(), cpu: cpuTime(), allocs: mallocs()}
+func (rn *runner) startMeter() meter {
+	m := meter{conns: rn.cfg.Conns, serverPID: rn.cfg.ServerPID}
+	if m.serverPID > 0 {
+		m.serverCPU, m.serverErr = ProcessCPU(m.serverPID)
+	}
+	m.reads, m.writes = m.conns.Counts()
+	m.allocs = mallocs()
+	m.csw = ctxSwitches()
+	m.cpu = cpuTime()
+	m.start = time.Now()
+	return m
 }
 
 // stop fills r's phase length, rates and per-op costs for r.Ops.
 func (m meter) stop(r *Result) {
 	elapsed := time.Since(m.start)
 	cpu := cpuTime() - m.cpu
+	csw := ctxSwitches() - m.csw
 	allocs := mallocs() - m.allocs
+	reads, writes := m.conns.Counts()
+	var serverCPU time.Duration
+	if m.serverPID > 0 && m.serverErr == nil {
+		if now, err := ProcessCPU(m.serverPID); err == nil {
+			serverCPU = now - m.serverCPU
+		}
+	}
 	r.Seconds = elapsed.Seconds()
 	if r.Ops > 0 {
-		r.OpsPerS = float64(r.Ops) / elapsed.Seconds()
-		r.CPUPerOpUs = float64(cpu) / float64(r.Ops) / float64(time.Microsecond)
-		r.AllocsPerOp = float64(allocs) / float64(r.Ops)
+		ops := float64(r.Ops)
+		r.OpsPerS = ops / elapsed.Seconds()
+		r.CPUPerOpUs = float64(cpu) / ops / float64(time.Microsecond)
+		r.AllocsPerOp = float64(allocs) / ops
+		r.CtxSwitchesPerOp = float64(csw) / ops
+		if m.conns != nil {
+			r.ReadsPerOp = float64(reads-m.reads) / ops
+			r.WritesPerOp = float64(writes-m.writes) / ops
+		}
+		r.ServerCPUPerOpUs = float64(serverCPU) / ops / float64(time.Microsecond)
 	}
 	r.MaxRSSMB = maxRSSMB()
 }

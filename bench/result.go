@@ -32,6 +32,18 @@ type Result struct {
 	// AllocsPerOp is the process's heap allocations (runtime.MemStats
 	// Mallocs) over the measured phase divided by Ops.
 	AllocsPerOp float64 `json:"allocs_per_op"`
+	// CtxSwitchesPerOp is the process's context switches (getrusage
+	// ru_nvcsw + ru_nivcsw) over the measured phase divided by Ops.
+	CtxSwitchesPerOp float64 `json:"ctx_switches_per_op"`
+	// ReadsPerOp and WritesPerOp are the client under test's socket Read
+	// and Write calls (Config.Conns) over the measured phase divided by
+	// Ops; zero when not counted.
+	ReadsPerOp  float64 `json:"sock_reads_per_op"`
+	WritesPerOp float64 `json:"sock_writes_per_op"`
+	// ServerCPUPerOpUs is the server process's user+system CPU
+	// (/proc/<pid>/stat, 10 ms resolution) over the measured phase divided
+	// by Ops, in microseconds; zero when not measured (Config.ServerPID).
+	ServerCPUPerOpUs float64 `json:"server_cpu_per_op_us"`
 	// MaxRSSMB is the process's peak resident set (getrusage ru_maxrss)
 	// at the end of the run: a high-water mark over the process's life.
 	MaxRSSMB float64 `json:"max_rss_mb"`
@@ -82,8 +94,8 @@ func (r *Result) WriteJSON(w io.Writer) error {
 
 // WriteTable writes results as an aligned text table.
 func WriteTable(w io.Writer, rs []Result) {
-	fmt.Fprintf(w, "%-16s %-10s %9s %10s %9s %9s %9s %9s %9s %8s %7s %s\n",
-		"workload", "client", "ops", "ops/s", "p50µs", "p90µs", "p99µs", "p999µs", "cpu/opµs", "alloc/op", "rssMB", "extra")
+	fmt.Fprintf(w, "%-16s %-10s %9s %10s %9s %9s %9s %9s %9s %9s %9s %9s %8s %8s %7s %s\n",
+		"workload", "client", "ops", "ops/s", "p50µs", "p90µs", "p99µs", "p999µs", "cpu/opµs", "srvcpu/op", "reads/op", "writes/op", "csw/op", "alloc/op", "rssMB", "extra")
 	for _, r := range rs {
 		extra := ""
 		switch {
@@ -95,7 +107,8 @@ func WriteTable(w io.Writer, rs []Result) {
 		if r.Errors > 0 {
 			extra += fmt.Sprintf(" errors=%d", r.Errors)
 		}
-		fmt.Fprintf(w, "%-16s %-10s %9d %10.0f %9.0f %9.0f %9.0f %9.0f %9.1f %8.1f %7.0f %s\n",
-			r.Workload, r.Client, r.Ops, r.OpsPerS, r.P50us, r.P90us, r.P99us, r.P999us, r.CPUPerOpUs, r.AllocsPerOp, r.MaxRSSMB, extra)
+		fmt.Fprintf(w, "%-16s %-10s %9d %10.0f %9.0f %9.0f %9.0f %9.0f %9.1f %9.1f %9.2f %9.2f %8.2f %8.1f %7.0f %s\n",
+			r.Workload, r.Client, r.Ops, r.OpsPerS, r.P50us, r.P90us, r.P99us, r.P999us, r.CPUPerOpUs, r.ServerCPUPerOpUs,
+			r.ReadsPerOp, r.WritesPerOp, r.CtxSwitchesPerOp, r.AllocsPerOp, r.MaxRSSMB, extra)
 	}
 }

@@ -96,7 +96,7 @@ func (rn *runner) drive(op func(worker int) error) Result {
 		lats[i] = make([]time.Duration, 0, 1<<15)
 	}
 	rn.phase.Store("running")
-	m := startMeter()
+	m := rn.startMeter()
 	deadline := m.start.Add(cfg.Duration)
 	for w := 0; w < rn.conc; w++ {
 		wg.Add(1)

@@ -9,3 +9,6 @@ func cpuTime() time.Duration { return 0 }
 
 // maxRSSMB is not measured here: getrusage is a Unix call.
 func maxRSSMB() float64 { return 0 }
+
+// ctxSwitches is not measured here: getrusage is a Unix call.
+func ctxSwitches() int64 { return 0 }

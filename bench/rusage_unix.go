@@ -24,3 +24,13 @@ func maxRSSMB() float64 {
 	}
 	return float64(ru.Maxrss) / 1024
 }
+
+// ctxSwitches is the process's voluntary plus involuntary context
+// switches so far (ru_nvcsw + ru_nivcsw), all its threads included.
+func ctxSwitches() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Nvcsw + ru.Nivcsw)
+}

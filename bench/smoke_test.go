@@ -3,6 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,11 +17,14 @@ func TestWorkloadsSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	root := fmt.Sprintf("/smoke-%d", time.Now().UnixNano())
+	pid := serverPID(t)
 	for _, w := range Workloads {
 		t.Run(w.Name, func(t *testing.T) {
+			conns := new(ConnCounter)
 			cfg := Config{
-				Servers: srv.Addrs(), Client: ZK, Root: root,
+				Servers: srv.Addrs(), Client: CountedZK(conns), Helper: ZK, Root: root,
 				Ops: 40, Watches: 60, Changes: 10, Cut: 100 * time.Millisecond,
+				Conns: conns, ServerPID: pid,
 			}
 			r, err := Run(ctx, cfg, w.Name)
 			if err != nil {
@@ -32,6 +39,15 @@ func TestWorkloadsSmoke(t *testing.T) {
 			}
 			if r.Seconds <= 0 || r.OpsPerS <= 0 || r.CPUPerOpUs < 0 || r.AllocsPerOp <= 0 || r.MaxRSSMB <= 0 {
 				t.Errorf("rates and costs not all positive: %+v", r)
+			}
+			// The client under test reads every reply and event (the
+			// helper's connections are not counted); it writes in the
+			// operation workloads, where every op is a request, but need
+			// not while it only waits for events. Server CPU is not
+			// checked: 40 ops may cost less than its 10 ms tick.
+			wantWrites := !strings.HasPrefix(w.Name, "watch-")
+			if r.ReadsPerOp <= 0 || wantWrites && r.WritesPerOp <= 0 || r.CtxSwitchesPerOp < 0 || r.ServerCPUPerOpUs < 0 {
+				t.Errorf("socket and switch counts: %+v", r)
 			}
 			if !(0 < r.P50us && r.P50us <= r.P90us && r.P90us <= r.P99us && r.P99us <= r.P999us) {
 				t.Errorf("percentiles out of order: %v %v %v %v", r.P50us, r.P90us, r.P99us, r.P999us)
@@ -52,6 +68,22 @@ func TestWorkloadsSmoke(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serverPID is the test server's JVM, found from its port.
+func serverPID(t *testing.T) int {
+	t.Helper()
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	p, _ := strconv.Atoi(port)
+	pid, err := ListeningPID(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil || strings.TrimSpace(string(comm)) != "java" {
+		t.Fatalf("pid %d listening on %s is %q (%v), not the server's JVM", pid, srv.Addr(), comm, err)
+	}
+	return pid
 }
 
 // TestConfigErrors checks that bad settings are refused before anything

@@ -127,7 +127,7 @@ func runWatchFire(rn *runner) (Result, error) {
 	wait := waiters(ctx, ws, got)
 	defer func() { cancel(); wait() }() // on every return, no waiter is left behind
 	rn.phase.Store("firing")
-	m := startMeter()
+	m := rn.startMeter()
 	base := m.start
 	val := []byte("changed")
 	setErr := rn.parallel(n, rn.conc, func(i int) error {
@@ -200,7 +200,7 @@ func runWatchReconnect(rn *runner) (Result, error) {
 	wait := waiters(ctx, ws[:k], got)
 	defer func() { cancel(); wait() }() // on every return, no waiter is left behind
 	rn.phase.Store("cut")
-	m := startMeter()
+	m := rn.startMeter()
 	base := m.start
 	proxy.SetRefuse(true)
 	proxy.Cut()

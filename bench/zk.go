@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"net"
 
 	"github.com/zkwire/zk"
 )
@@ -67,5 +68,25 @@ func (w *zkWatch) Wait(ctx context.Context) bool {
 		return ok && ev.Err == nil && ev.Type != zk.EventNone
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// CountedZK is ZK with its connections' reads and writes counted in ctr
+// (through zk.WithDialer); use it with Config.Conns = ctr.
+func CountedZK(ctr *ConnCounter) Dialer {
+	return func(ctx context.Context, servers []string) (Client, error) {
+		var d net.Dialer
+		dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+			nc, err := d.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return ctr.Wrap(nc), nil
+		}
+		c, err := zk.Connect(ctx, servers, zk.WithSessionTimeout(sessionTimeout), zk.WithDialer(dial))
+		if err != nil {
+			return nil, err
+		}
+		return zkClient{c}, nil
 	}
 }

@@ -27,8 +27,8 @@ type Call struct {
 	OnReply func(*Call)
 	Zxid    int64 // the reply header's zxid
 	// Err is nil; a proto.Code from the server; or a client error: an
-	// *Error (connection loss, expiry, auth failure, Close) or the
-	// context's error when the call was cancelled before it was sent.
+	// *Error (connection loss, expiry, auth failure, Close, or the
+	// context's error when the call was cancelled before it was sent).
 	Err error
 
 	// xid is assigned by the writer as the frame goes out (auth: -4); then
@@ -82,6 +82,7 @@ func getFrame() *[]byte { return framePool.Get().(*[]byte) }
 // the xid in. Done at Submit, so an oversize request is refused before it
 // is queued.
 func (call *Call) encode(maxPacket int) error {
+	boundMulti(call)
 	call.fbuf = getFrame()
 	b, start := jute.BeginFrame((*call.fbuf)[:0])
 	hdr := proto.RequestHeader{Type: call.Op}
@@ -98,6 +99,25 @@ func (call *Call) encode(maxPacket int) error {
 		return fmt.Errorf("%w: a %d-byte %v request, limit %d", ErrPacketTooLarge, n, call.Op, maxPacket)
 	}
 	return nil
+}
+
+// boundMulti tells a multi's response how many results it may hold: one
+// per operation sent. Without the bound a hostile or broken server could
+// answer a 1-op multi with millions of results, each decoded and kept
+// before anything noticed.
+func boundMulti(call *Call) {
+	resp, ok := call.Resp.(*proto.MultiResponse)
+	if !ok {
+		return
+	}
+	req, ok := call.Req.(*proto.MultiRequest)
+	if !ok {
+		return
+	}
+	resp.MaxResults = len(req.Ops)
+	if resp.MaxResults == 0 {
+		resp.MaxResults = -1
+	}
 }
 
 // setFrame gives the call a pooled copy of frame (a requeued call whose
@@ -131,8 +151,9 @@ var (
 // authentication) the call is not queued and OnReply is not called.
 //
 // Calls queued while disconnected wait for the next connection; they fail
-// only on expiry, authentication failure or Close (or when a waiter's
-// context ends, see Wait).
+// on expiry, authentication failure or Close (or when a waiter's context
+// ends, see Wait), and with connection loss, never sent, once the session
+// deadline passes (see the package doc).
 func (c *Conn) Submit(call *Call) error { return c.submit(call, false) }
 
 // submit queues a call; internal lets Close's own closeSession through.
@@ -164,10 +185,11 @@ func (c *Conn) submit(call *Call, internal bool) error {
 }
 
 // Wait waits for a submitted call and returns call.Err. If ctx ends first:
-// a call still queued is removed, never sent, and completed with
-// ctx.Err(); a call already written keeps its slot in the pending FIFO (the
-// reply, when it comes, is consumed and discarded). Either way Wait returns
-// ctx.Err() at once. The connection is never closed because one caller
+// a call still queued is removed, never sent, and completed with an *Error
+// whose Kind is ctx.Err() (errors.Is sees it; SafeToRetry is true); a call
+// already taken for writing keeps its slot in the pending FIFO (the reply,
+// when it comes, is consumed and discarded) and Wait returns the bare
+// ctx.Err(), since it may have been sent. Either way Wait returns at once. The connection is never closed because one caller
 // gave up: that would fail every other call in flight.
 func (c *Conn) Wait(ctx context.Context, call *Call) error {
 	if call.done == nil {
@@ -183,18 +205,23 @@ func (c *Conn) Wait(ctx context.Context, call *Call) error {
 		return call.Err
 	case <-ctx.Done():
 		if call.state.CompareAndSwap(callQueued, callCancelled) {
+			// Provably never sent: SafeToRetry says so.
+			err := notSent(ctx.Err())
 			c.unqueue(call)
-			call.complete(ctx.Err())
+			call.complete(err)
+			return err
 		}
+		// Taken by a writer: it may have been sent.
 		return ctx.Err()
 	}
 }
 
 // Do is Submit followed by Wait. A context that has already ended sends
-// nothing.
+// nothing (the error is then safe to retry, as for a call cancelled while
+// queued).
 func (c *Conn) Do(ctx context.Context, call *Call) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return notSent(err)
 	}
 	if err := c.Submit(call); err != nil {
 		return err

@@ -2,8 +2,9 @@ package conn
 
 import "strings"
 
-// Chroot is the path prefix of a connect string like "host:2181/app": it
-// is added to every request path and stripped from every path the server
+// Chroot is a path prefix ("/app"; what Java's connect string
+// "host:2181/app" carries after the address, which Config.Servers
+// refuses: set Config.Chroot instead): it is added to every request path and stripped from every path the server
 // sends back. "" means none; otherwise it is absolute without a trailing
 // slash. The server knows nothing about it (protocol.md §8.4).
 type Chroot string

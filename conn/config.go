@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,8 +16,12 @@ import (
 
 // Config configures Dial. Dial copies it; later changes have no effect.
 type Config struct {
-	// Servers are "host:port" addresses (IPv6 as "[::1]:2181"). Required.
-	// Host names are resolved again on every connection attempt.
+	// Servers are "host:port" addresses (IPv6 as "[::1]:2181"), one server
+	// each, with a numeric port from 1 to 65535. Required. Host names are
+	// resolved again on every connection attempt. Dial refuses a malformed
+	// address at once (ErrInvalidArgument), including a Java-style connect
+	// string: several servers joined by commas, or a chroot suffix
+	// ("host:2181/app"; set Chroot instead).
 	Servers []string
 	// SessionTimeout is the timeout requested from the server; it may
 	// grant another (NegotiatedTimeout). Default 10 s.
@@ -38,8 +43,9 @@ type Config struct {
 	// Submit with ErrPacketTooLarge instead of making the server drop the
 	// connection. Default 1,048,575, the server's default jute.maxbuffer.
 	MaxPacketSize int
-	// MaxReplySize is the largest reply frame accepted; a bigger one closes
-	// the connection with a *ProtocolError before anything is allocated.
+	// MaxReplySize is the largest reply frame accepted; a bigger one is
+	// read and discarded unallocated, and fails only its own call with
+	// ErrReplyTooLarge (a length over 1 GiB closes the connection).
 	// Default 16 MiB: replies can exceed the server's request limit.
 	MaxReplySize int
 	// Auth is sent on every connection, before any other request.
@@ -99,7 +105,9 @@ type EventSink interface {
 	Notification(ev proto.WatcherEvent)
 	// StateChange is called for every transition, in order, from one
 	// goroutine at a time: StateSyncConnected (or StateConnectedReadOnly),
-	// StateDisconnected, StateExpired, StateAuthFailed, StateClosed.
+	// StateDisconnected, StateLost (the session deadline passed while
+	// disconnected; see the package doc), StateExpired, StateAuthFailed,
+	// StateClosed.
 	// newSession is true on the Connected that starts a session (the first
 	// one, or one after expiry with NewSessionOnExpiry). For a (re)connect
 	// it is called before the connection's first frame is read and before
@@ -122,6 +130,15 @@ type WatchProvider interface {
 	WatchesToRestore() []WatchSet
 }
 
+// RestoreObserver may be implemented by a WatchProvider that must know
+// where a restore's catch-up events end. WatchesRestored is called on the
+// receive loop when the last SetWatches packet of a restore is answered or
+// fails: every catch-up event of that restore has been passed to
+// Notification before it.
+type RestoreObserver interface {
+	WatchesRestored()
+}
+
 const (
 	defaultSessionTimeout = 10 * time.Second
 	defaultMaxPacket      = 0xfffff // the server's jute.maxbuffer
@@ -132,34 +149,30 @@ const (
 // keeps, so the caller may reuse its own.
 func (cfg Config) normalize() (Config, error) {
 	if len(cfg.Servers) == 0 {
-		return cfg, errors.New("zk: no servers")
+		return cfg, invalidConfig("no servers")
 	}
 	cfg.Servers = append([]string(nil), cfg.Servers...)
 	for _, s := range cfg.Servers {
-		host, port, err := net.SplitHostPort(s)
-		if err != nil {
-			return cfg, fmt.Errorf("zk: server address %q: %w", s, err)
-		}
-		if host == "" || port == "" {
-			return cfg, fmt.Errorf("zk: server address %q: want host:port", s)
+		if err := checkServer(s); err != nil {
+			return cfg, err
 		}
 	}
 	switch {
 	case cfg.SessionTimeout < 0:
-		return cfg, fmt.Errorf("zk: negative session timeout %v", cfg.SessionTimeout)
+		return cfg, invalidConfig("negative session timeout %v", cfg.SessionTimeout)
 	case cfg.SessionTimeout == 0:
 		cfg.SessionTimeout = defaultSessionTimeout
 	case cfg.SessionTimeout.Milliseconds() > 1<<31-1:
-		return cfg, fmt.Errorf("zk: session timeout %v does not fit the protocol", cfg.SessionTimeout)
+		return cfg, invalidConfig("session timeout %v does not fit the protocol", cfg.SessionTimeout)
 	}
 	if cfg.Chroot == "/" {
 		cfg.Chroot = ""
 	}
 	if cfg.Chroot != "" && (!strings.HasPrefix(cfg.Chroot, "/") || strings.HasSuffix(cfg.Chroot, "/")) {
-		return cfg, fmt.Errorf("zk: chroot %q: want an absolute path without a trailing slash", cfg.Chroot)
+		return cfg, invalidConfig("chroot %q: want an absolute path without a trailing slash", cfg.Chroot)
 	}
 	if cfg.MaxPacketSize < 0 || cfg.MaxReplySize < 0 {
-		return cfg, errors.New("zk: negative packet limit")
+		return cfg, invalidConfig("negative packet limit")
 	}
 	if cfg.MaxPacketSize == 0 {
 		cfg.MaxPacketSize = defaultMaxPacket
@@ -177,7 +190,7 @@ func (cfg Config) normalize() (Config, error) {
 	if cfg.SASL != nil {
 		s := *cfg.SASL
 		if s.User == "" {
-			return cfg, errors.New("zk: SASL login without a user name")
+			return cfg, invalidConfig("SASL login without a user name")
 		}
 		if s.Service == "" {
 			s.Service = defaultSASLService
@@ -193,6 +206,44 @@ func (cfg Config) normalize() (Config, error) {
 	}
 	cfg.Auth = auth
 	return cfg, nil
+}
+
+// ErrInvalidArgument: Dial refused its Config (a malformed server address,
+// a negative timeout, ...) before dialing anything. The root package's
+// zk.ErrInvalidArgument is this error.
+var ErrInvalidArgument = errors.New("zk: invalid argument")
+
+func invalidConfig(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidArgument}, args...)...)
+}
+
+// checkServer refuses what cannot be one server's address, rather than
+// letting the session goroutine retry it until Dial's context ends.
+func checkServer(s string) error {
+	bad := func(why string, args ...any) error {
+		return invalidConfig("server address %q: "+why, append([]any{s}, args...)...)
+	}
+	switch {
+	case strings.Contains(s, ","):
+		return bad("a connect string of several servers: give each \"host:port\" as its own element")
+	case strings.Contains(s, "/"):
+		return bad("a chroot suffix is not part of a server address: set the chroot apart (zk.WithChroot(%q), Config.Chroot)", s[strings.Index(s, "/"):])
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		var aerr *net.AddrError
+		if errors.As(err, &aerr) && aerr.Err == "too many colons in address" {
+			return bad("an IPv6 literal goes in brackets, as \"[::1]:2181\"")
+		}
+		return bad("want host:port (%v)", err)
+	}
+	if host == "" || strings.ContainsAny(host, " \t\r\n") {
+		return bad("empty or blank host")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return bad("port %q: want a number from 1 to 65535", port)
+	}
+	return nil
 }
 
 // appendAuth adds a copy of a to list unless an equal credential is there.

@@ -26,9 +26,14 @@ type Conn struct {
 	wake   chan struct{} // capacity 1: the queue has work for the writer
 	done   chan struct{} // closed when the session goroutine has ended
 
-	// lastZxid is the highest zxid seen in a normal reply: written only by
-	// the reader goroutine, read anywhere.
+	// lastZxid is the zxid of the latest normal reply (see zxidTracker in
+	// recv.go): written only by the reader goroutine, read anywhere.
 	lastZxid atomic.Int64
+	// heard is when a server was last heard from (any frame, a ping reply
+	// or the handshake's answer), in Unix nanoseconds: written by the
+	// reader and the handshake, read by the session goroutine, whose
+	// session deadline counts from it (session.go).
+	heard atomic.Int64
 	// xid is the last normal xid used. Owned by the writer goroutine of the
 	// current connection; the session goroutine hands it from one writer to
 	// the next (it waits for a connection's loops before starting another).
@@ -105,7 +110,8 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 
 // State returns the session state: StateConnecting before the first
 // session, then StateSyncConnected, StateConnectedReadOnly,
-// StateDisconnected, StateExpired, StateAuthFailed or StateClosed.
+// StateDisconnected, StateLost, StateExpired, StateAuthFailed or
+// StateClosed.
 func (c *Conn) State() proto.State { c.mu.Lock(); defer c.mu.Unlock(); return c.state }
 
 // SessionID returns the current session's id (after expiry without a new
@@ -126,7 +132,9 @@ func (c *Conn) NegotiatedTimeout() time.Duration {
 	return c.negotiated
 }
 
-// LastZxid returns the highest zxid seen in a reply.
+// LastZxid returns the zxid of the latest reply: what the next handshake
+// presents as lastZxidSeen (a jump to a later epoch counts once a second
+// reply confirms it).
 func (c *Conn) LastZxid() int64 { return c.lastZxid.Load() }
 
 // ServerAddr returns the address of the current connection, "" if none.
@@ -161,18 +169,24 @@ func (c *Conn) AddAuth(ctx context.Context, scheme string, auth []byte) error {
 // closeSession before it just drops the connection.
 const closeSessionWait = 2 * time.Second
 
-// Close ends the session and returns when every goroutine has ended. If
-// connected, it first sends closeSession (so the server deletes the
+// Close ends the session and returns when every goroutine has ended. If a
+// session exists, it first sends closeSession (so the server deletes the
 // session's ephemeral nodes at once) behind the calls already queued, and
-// waits for its reply for up to 2 s. Every call still queued or in flight
-// then fails with ErrClosed, and the sink sees StateClosed. Idempotent.
+// waits for its reply for up to 2 s. While disconnected (during a
+// reconnect handshake, or between attempts), closeSession waits in the
+// queue and goes out on the next connection, as in Java, if that comes
+// within the same 2 s. Every call still queued or in flight then fails
+// with ErrClosed, and the sink sees StateClosed. Idempotent.
 func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		c.mu.Lock()
-		connected := c.cur != nil && c.terminal == nil
+		// A session the server may still hold: connected, or resumable
+		// (a reconnect may be under way). Not before the first session
+		// (Dial gave up), nor after expiry or a failed authentication.
+		live := c.terminal == nil && (c.cur != nil || (c.resumable && c.sessionID != 0))
 		c.closing = true
 		c.mu.Unlock()
-		if connected {
+		if live {
 			call := &Call{Op: proto.OpCloseSession}
 			if c.submit(call, true) == nil {
 				t := time.NewTimer(closeSessionWait)

@@ -5,6 +5,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -98,23 +99,6 @@ func TestPipelining(t *testing.T) {
 	}
 }
 
-// Pings keep an idle session alive well past its timeout (4 s, the
-// server's minimum): no drop, same session.
-func TestPingKeepsIdleSessionAlive(t *testing.T) {
-	t.Parallel()
-	rec := newRecorder()
-	c := dial(t, Config{Servers: []string{srv.Addr()}, SessionTimeout: 4 * time.Second, Events: rec})
-	id := c.SessionID()
-	time.Sleep(2 * c.NegotiatedTimeout())
-	if _, err := getData(testCtx(t, 10*time.Second), c, "/", false); err != nil {
-		t.Fatal(err)
-	}
-	if c.SessionID() != id {
-		t.Fatal("session changed")
-	}
-	wantStates(t, rec, connectedNew)
-}
-
 // A call whose context ends while it is queued (here: while the client is
 // disconnected) is never sent: the create leaves no node. Calls behind it
 // complete normally. A context that has already ended sends nothing.
@@ -127,7 +111,7 @@ func TestCancelledCallIsNeverSent(t *testing.T) {
 
 	done, cancelDone := context.WithCancel(context.Background())
 	cancelDone()
-	if err := create(done, c, base+"-early", nil, nil); !errors.Is(err, context.Canceled) {
+	if err := create(done, c, base+"-early", nil, nil); !errors.Is(err, context.Canceled) || !SafeToRetry(err) {
 		t.Fatalf("Do with an ended context: %v", err)
 	}
 
@@ -150,7 +134,7 @@ func TestCancelledCallIsNeverSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	cancel()
-	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+	if err := <-cancelled; !errors.Is(err, context.Canceled) || !SafeToRetry(err) {
 		t.Fatalf("cancelled create: %v", err)
 	}
 	p.SetRefuse(false)
@@ -305,7 +289,9 @@ func TestSafeToRetry(t *testing.T) {
 		{lossError(nil, false), true},
 		{&Error{Kind: ErrClosed}, true},
 		{proto.ErrNodeExists, false},
-		{context.Canceled, false},
+		{context.Canceled, false}, // a bare context error: the request may have been sent
+		{fmt.Errorf("%w: a 2000000-byte setData request", ErrPacketTooLarge), true},
+		{&Error{Kind: context.Canceled}, true}, // cancelled while queued
 		{nil, false},
 	} {
 		if got := SafeToRetry(tc.err); got != tc.want {

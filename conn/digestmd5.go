@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -84,7 +85,7 @@ func (d *digestMD5) respond(token []byte) ([]byte, error) {
 // verify checks the server's final token, rspauth=..., which proves that
 // the server knows the password too.
 func (d *digestMD5) verify(token []byte) error {
-	fields, err := parseDirectives(token)
+	fields, err := parseDirectives(token, "rspauth")
 	if err != nil {
 		return err
 	}
@@ -132,8 +133,13 @@ func containsToken(list, tok string) bool {
 	return false
 }
 
+// challengeOnce are the challenge directives RFC 2831 §2.1.1 allows at
+// most once; a challenge repeating one is aborted. (realm may repeat: the
+// server offers several; the first is used.)
+var challengeOnce = []string{"nonce", "algorithm", "charset", "qop", "maxbuf", "stale", "cipher"}
+
 func parseChallenge(token []byte) (challenge, error) {
-	f, err := parseDirectives(token)
+	f, err := parseDirectives(token, challengeOnce...)
 	if err != nil {
 		return challenge{}, err
 	}
@@ -146,8 +152,9 @@ const maxDirectives = 64
 
 // parseDirectives splits `key=value,key="quoted, value"` (RFC 2831
 // digest-challenge syntax) into lower-case keys and unquoted values. A key
-// given twice keeps its first value.
-func parseDirectives(token []byte) (map[string]string, error) {
+// given twice keeps its first value, unless it is one of once: then the
+// token is refused.
+func parseDirectives(token []byte, once ...string) (map[string]string, error) {
 	if !utf8.Valid(token) {
 		return nil, errors.New("DIGEST-MD5: token is not UTF-8")
 	}
@@ -160,7 +167,7 @@ func parseDirectives(token []byte) (map[string]string, error) {
 		}
 		eq := strings.IndexByte(s, '=')
 		if eq <= 0 {
-			return nil, fmt.Errorf("DIGEST-MD5: malformed directive %q", s)
+			return nil, fmt.Errorf("DIGEST-MD5: malformed directive %s", clipQuote(s))
 		}
 		key := strings.ToLower(strings.TrimSpace(s[:eq]))
 		s = strings.TrimLeft(s[eq+1:], " \t")
@@ -182,7 +189,7 @@ func parseDirectives(token []byte) (map[string]string, error) {
 				b.WriteByte(c)
 			}
 			if !closed {
-				return nil, fmt.Errorf("DIGEST-MD5: unterminated quoted value for %q", key)
+				return nil, fmt.Errorf("DIGEST-MD5: unterminated quoted value for %s", clipQuote(key))
 			}
 			val, s = b.String(), s[i+1:]
 		} else {
@@ -192,7 +199,9 @@ func parseDirectives(token []byte) (map[string]string, error) {
 			}
 			val, s = strings.TrimSpace(s[:end]), s[end:]
 		}
-		if _, dup := out[key]; !dup {
+		if _, dup := out[key]; dup && slices.Contains(once, key) {
+			return nil, fmt.Errorf("DIGEST-MD5: directive %s given twice", clipQuote(key))
+		} else if !dup {
 			if len(out) == maxDirectives {
 				return nil, errors.New("DIGEST-MD5: too many directives")
 			}

@@ -48,6 +48,11 @@ func TestDigestMD5BadChallenges(t *testing.T) {
 		`nonce="n,algorithm=md5-sess`,                  // unterminated
 		`=x`,
 		"nonce=\xff",
+		`nonce="n",nonce="m",algorithm=md5-sess`, // nonce twice (RFC 2831 2.1.1)
+		`nonce="n",algorithm=md5-sess,algorithm=md5-sess`,       // algorithm twice
+		`nonce="n",algorithm=md5-sess,charset=utf-8,charset=x`,  // charset twice
+		`nonce="n",algorithm=md5-sess,qop="auth",QOP="auth"`,    // qop twice
+		`nonce="n",algorithm=md5-sess,maxbuf=1024,maxbuf=65536`, // maxbuf twice
 	} {
 		d := &digestMD5{user: "u", password: "p", digestURI: "zookeeper/zk-sasl-md5"}
 		if _, err := d.respond([]byte(ch)); err == nil {
@@ -69,5 +74,14 @@ func TestDigestMD5Charset(t *testing.T) {
 	}
 	if got := credential("é€", true); string(got) != "é€" {
 		t.Fatalf("é€: % x", got)
+	}
+}
+
+// An error quotes at most a few hundred bytes of a hostile token.
+func TestDigestMD5ErrorsAreShort(t *testing.T) {
+	d := &digestMD5{user: "u", password: "p", digestURI: "zookeeper/zk-sasl-md5"}
+	_, err := d.respond([]byte(strings.Repeat("x", 1<<20)))
+	if err == nil || len(err.Error()) > 400 || !strings.Contains(err.Error(), "(1048576 bytes)") {
+		t.Fatalf("error of %d bytes: %.500v", len(err.Error()), err)
 	}
 }

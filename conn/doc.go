@@ -15,7 +15,7 @@
 // the receive loop right after the reply is decoded). Do is Submit plus
 // Wait. Any number of calls may be in flight; replies complete them in the
 // order they were sent. Calls submitted while disconnected wait for the
-// next connection rather than failing.
+// next connection, but never longer than the session deadline (below).
 //
 // Request and response paths are the caller's: Config.Chroot is applied
 // only to notifications and to watch re-registration.
@@ -23,7 +23,10 @@
 // # Sessions
 //
 // Dial returns once a session is established. A session goroutine then
-// owns reconnection: it dials the servers in turn with backoff, shakes
+// owns reconnection: it dials the servers in turn with backoff (and,
+// after a connection that worked drops, a random pause of up to
+// min(700 ms, session timeout/10) before the first attempt, so that many
+// clients cut at once do not all come back at once), shakes
 // hands with the session id and password, replays credentials (Auth, then
 // SASL) and re-registers watches (asking a WatchProvider which) before any
 // queued request is sent, then starts one writer and one reader goroutine
@@ -36,17 +39,41 @@
 // a new session, with Config.NewSessionOnExpiry) or an authentication
 // failure.
 //
+// # The session deadline
+//
+// The client notes when it last heard from a server (any reply, ping reply
+// or handshake answer). Once it has been disconnected for the negotiated
+// session timeout since then, the server may have expired the session
+// without being able to say so: the sink sees proto.StateLost, and every
+// call still queued fails with connection loss that SafeToRetry calls safe
+// (it was never sent). The client keeps reconnecting; the first server it
+// reaches confirms the session (StateSyncConnected) or its expiry
+// (StateExpired). While lost, a call waits at most for the connection
+// attempt under way (or the next one, after a backoff pause of at most a
+// second): it fails with connection loss, not sent, when that attempt
+// fails. So no call waits forever for a reconnect, whatever its context.
+//
+// This follows the Java client, whose queued requests fail with
+// CONNECTIONLOSS whenever a connection attempt fails, and Curator, which
+// reports LOST once the session timeout has passed without a connection.
+// Queuing until the deadline (rather than failing at the first failed
+// attempt, as Java does) lets calls ride out a short outage; failing at
+// every attempt after it (rather than at once, as Curator does) keeps
+// retry loops from spinning while the client is lost.
+//
 // # Errors and retries
 //
 // A call's Err is nil, a proto.Code from the server (errors.Is(err,
-// proto.ErrNoNode)), the context's error, or an *Error for a failure on
-// the client's side of the wire: its Kind is proto.ErrConnectionLoss,
-// proto.ErrSessionExpired, proto.ErrAuthFailed or ErrClosed. A write that
-// failed with connection loss may have been applied; SafeToRetry tells
-// the calls that provably never reached the server. A context that ends
-// while a call waits removes the call if it is still queued, and otherwise
-// abandons it without closing the connection, since that would fail every
-// other call in flight.
+// proto.ErrNoNode)), the context's error, a *ReplyTooLargeError (the reply
+// exceeded Config.MaxReplySize; it was skipped and the connection goes
+// on), or an *Error for a failure on the client's side of the wire: its
+// Kind is proto.ErrConnectionLoss, proto.ErrSessionExpired,
+// proto.ErrAuthFailed, ErrClosed, or the context's error for a call
+// cancelled before it was sent. A write that failed with connection loss
+// may have been applied; SafeToRetry tells the calls that provably never
+// reached the server. A context that ends while a call waits removes the
+// call if it is still queued, and otherwise abandons it without closing
+// the connection, since that would fail every other call in flight.
 //
 // # Concurrency
 //

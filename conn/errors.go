@@ -3,6 +3,8 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/zkwire/zk/proto"
 )
@@ -19,7 +21,8 @@ var ErrPacketTooLarge = errors.New("zk: request larger than the packet limit")
 //
 // Kind says what the caller should conclude: proto.ErrConnectionLoss (the
 // connection dropped; the outcome of a sent request is unknown),
-// proto.ErrSessionExpired, proto.ErrAuthFailed or ErrClosed. Cause is what
+// proto.ErrSessionExpired, proto.ErrAuthFailed, ErrClosed, or the
+// context's error of a call cancelled before it was sent. Cause is what
 // happened underneath (io.EOF, a read timeout, a *ProtocolError), if known.
 // errors.Is and errors.As see both.
 type Error struct {
@@ -48,12 +51,18 @@ func (e *Error) Unwrap() []error {
 // SafeToRetry reports whether err proves that the request never reached
 // the server, so sending it again cannot apply it twice. A create that
 // failed with connection loss after it was written may exist; one that
-// never left the queue does not. Server replies (a proto.Code) and context
-// errors report false: the request may have been sent.
+// never left the queue does not, nor one refused with ErrPacketTooLarge,
+// nor one whose context ended while it was still queued. Server replies (a
+// proto.Code) and bare context errors (the call was cancelled after it was
+// taken for sending) report false: the request may have been sent.
 func SafeToRetry(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && !e.Sent
+	return errors.As(err, &e) && !e.Sent || errors.Is(err, ErrPacketTooLarge)
 }
+
+// notSent marks a context's error for a call that provably never left the
+// client.
+func notSent(ctxErr error) *Error { return &Error{Kind: ctxErr} }
 
 // ProtocolError is a server frame that breaks the protocol: a reply whose
 // xid is not the oldest request's, a length out of bounds, a body that does
@@ -62,9 +71,12 @@ func SafeToRetry(err error) bool {
 // the Cause of their connection loss.
 type ProtocolError struct {
 	Msg string
+	Err error // the decoder's error, if any (errors.Is and errors.As see it)
 }
 
 func (e *ProtocolError) Error() string { return "zk: protocol error: " + e.Msg }
+
+func (e *ProtocolError) Unwrap() error { return e.Err }
 
 func protocolErr(format string, args ...any) error {
 	return &ProtocolError{Msg: fmt.Sprintf(format, args...)}
@@ -89,4 +101,43 @@ func (e *authError) Error() string {
 // lossError fails a call that was handed to a connection that dropped.
 func lossError(cause error, sent bool) *Error {
 	return &Error{Kind: proto.ErrConnectionLoss, Cause: cause, Sent: sent}
+}
+
+// ErrReplyTooLarge: the reply to this call was longer than
+// Config.MaxReplySize. The request was sent (and may have been applied);
+// its reply was read and discarded, and the connection goes on. Matched
+// with errors.Is; errors.As with *ReplyTooLargeError gives the sizes.
+var ErrReplyTooLarge = errors.New("zk: reply larger than the reply limit")
+
+// ReplyTooLargeError is the error of a call whose reply exceeded
+// Config.MaxReplySize.
+type ReplyTooLargeError struct {
+	Op    proto.Op
+	Size  int // the reply frame's length in bytes
+	Limit int // Config.MaxReplySize
+}
+
+func (e *ReplyTooLargeError) Error() string {
+	return fmt.Sprintf("%v: a %d-byte %v reply, limit %d (MaxReplySize)", ErrReplyTooLarge, e.Size, e.Op, e.Limit)
+}
+
+// Is makes errors.Is(err, ErrReplyTooLarge) true.
+func (e *ReplyTooLargeError) Is(target error) bool { return target == ErrReplyTooLarge }
+
+// maxQuoted is how many bytes of a peer- or caller-supplied string (a
+// path, a directive) an error message quotes: enough to recognise it,
+// never megabytes.
+const maxQuoted = 200
+
+// clipQuote quotes s for an error message, cut to maxQuoted bytes (at a
+// UTF-8 boundary) with an ellipsis and the full length when longer.
+func clipQuote(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d bytes)", strconv.Quote(s[:cut]), len(s))
 }

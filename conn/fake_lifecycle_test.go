@@ -387,7 +387,7 @@ func TestFakeCancellation(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		if _, err := getData(ctx, c, "/slow", false); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 100*time.Millisecond {
+		if _, err := getData(ctx, c, "/slow", false); !errors.Is(err, context.DeadlineExceeded) || SafeToRetry(err) || time.Since(start) != 100*time.Millisecond {
 			t.Fatalf("cancelled after the write: %v after %v", err, time.Since(start))
 		}
 		if data, err := fakeGet(c, "/after"); err != nil || data != "ok" {
@@ -405,8 +405,8 @@ func TestFakeCancellation(t *testing.T) {
 			t.Fatal(err)
 		}
 		cancel2()
-		if err := <-aDone; !errors.Is(err, context.Canceled) || !errors.Is(a.Err, context.Canceled) {
-			t.Fatalf("cancelled while queued: %v (call.Err %v)", err, a.Err)
+		if err := <-aDone; !errors.Is(err, context.Canceled) || !errors.Is(a.Err, context.Canceled) || !SafeToRetry(err) || !SafeToRetry(a.Err) {
+			t.Fatalf("cancelled while queued: %v (call.Err %v); want context.Canceled, safe to retry (never sent)", err, a.Err)
 		}
 		f.setRefuse(false)
 		<-b.Done()

@@ -76,7 +76,12 @@ func (fc *fakeConn) frame() ([]byte, error) {
 	if _, err := io.ReadFull(fc, n[:]); err != nil {
 		return nil, err
 	}
-	b := make([]byte, binary.BigEndian.Uint32(n[:]))
+	size := binary.BigEndian.Uint32(n[:])
+	if size > 1<<20 {
+		// Like a real server: a TLS hello (0x16030...) is no frame.
+		return nil, errors.New("fake: frame too large")
+	}
+	b := make([]byte, size)
 	_, err := io.ReadFull(fc, b)
 	return b, err
 }

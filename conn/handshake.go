@@ -37,7 +37,11 @@ var aLongTimeAgo = time.Unix(1, 0)
 // With standIn (read-only mode, see readonly.go) the attempt asks for a
 // session of its own from a read-only server that refused ours, and keeps
 // ours to present again to the next read-write server.
-func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bool, err error) {
+//
+// A non-zero cut (the session deadline, see session.go) ends the attempt
+// at that time if it is earlier than the connect timeout: the session
+// goroutine must be free to report StateLost on time.
+func (c *Conn) connect(addr string, standIn bool, cut time.Time) (l *link, newSession, carry bool, err error) {
 	c.mu.Lock()
 	timeout := c.negotiated
 	if timeout == 0 {
@@ -51,10 +55,16 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 		sid, pw = c.sessionID, c.passwd
 	}
 	auth := slices.Clone(c.auth)
+	never := c.sessionID == 0 // no session yet: a misconfiguration shows here
 	c.mu.Unlock()
 
 	limit := connectTimeout(timeout, len(c.cfg.Servers))
-	ctx, cancel := context.WithTimeout(c.ctx, limit)
+	end := time.Now().Add(limit)
+	cutShort := !cut.IsZero() && cut.Before(end)
+	if cutShort {
+		end = cut
+	}
+	ctx, cancel := context.WithDeadline(c.ctx, end)
 	defer cancel()
 	raw, err := c.cfg.Dialer(ctx, "tcp", addr)
 	if err != nil {
@@ -76,6 +86,8 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 		switch {
 		case c.ctx.Err() != nil:
 			return fmt.Errorf("zk: %s %s: %w", what, addr, ErrClosed)
+		case ctx.Err() != nil && cutShort:
+			return fmt.Errorf("zk: %s %s: cut short at the session deadline: %w", what, addr, err)
 		case ctx.Err() != nil:
 			return fmt.Errorf("zk: %s %s: not done within the connect timeout (%v): %w", what, addr, limit, err)
 		}
@@ -113,6 +125,12 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 	}
 	frame, err := readHandshakeFrame(nc)
 	if err != nil {
+		// A TLS-only port (Netty's secureClientPort) closes a plain
+		// connection without a byte, like a server that is not serving.
+		// Before a first session, ask it in TLS to tell the two apart.
+		if never && c.cfg.TLS == nil && errors.Is(err, io.EOF) && c.speaksTLS(ctx, addr) {
+			err = errExpectsTLS
+		}
 		return nil, false, false, fail("handshake with", err)
 	}
 	if len(frame) == proto.ReplyHeaderSize {
@@ -125,6 +143,12 @@ func (c *Conn) connect(addr string, standIn bool) (l *link, newSession, carry bo
 	var resp proto.ConnectResponse
 	if err := proto.Unmarshal(frame, &resp); err != nil {
 		return nil, false, false, fail("handshake with", protocolErr("undecodable ConnectResponse (% x): %v", frame, err))
+	}
+	if !standIn {
+		// The server has re-attached our session (its timer restarts) or
+		// said it is gone: either way the session deadline counts from
+		// here.
+		c.heard.Store(time.Now().UnixNano())
 	}
 	switch {
 	case resp.TimeOut <= 0 && sid != 0:
@@ -274,4 +298,31 @@ func tlsRejected(err error) bool {
 		(errors.As(err, &alert) && alert.Op == "remote error")
 }
 
-var errExpectsTLS = protocolErr("server answered with TLS: it expects TLS on this port (set Config.TLS)")
+// speaksTLS reports whether addr answers a TLS handshake: a TLS server
+// hello, or a TLS alert refusing this client. It only looks: nothing is
+// sent over the connection, so the certificate is not verified. A TLS
+// server answers a client hello at once; one that says nothing within
+// probeTLSWait (a plain server reading our hello as a huge frame) is not
+// waited for any longer.
+func (c *Conn) speaksTLS(ctx context.Context, addr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, probeTLSWait)
+	defer cancel()
+	raw, err := c.cfg.Dialer(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer raw.Close()
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(aLongTimeAgo) })
+	defer stop()
+	host, _, _ := net.SplitHostPort(addr)
+	tc := tls.Client(raw, &tls.Config{ServerName: host, InsecureSkipVerify: true})
+	err = tc.HandshakeContext(ctx)
+	var alert *net.OpError
+	return err == nil || (errors.As(err, &alert) && alert.Op == "remote error")
+}
+
+const probeTLSWait = time.Second
+
+// errExpectsTLS: a plain connection reached a port that speaks TLS. Dial
+// reports it at once if every server says so (see run).
+var errExpectsTLS = protocolErr("the server expects TLS on this port: connect with TLS (zk.WithTLS, Config.TLS) or use its plain client port")

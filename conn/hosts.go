@@ -79,12 +79,32 @@ const (
 // floor bounds the attempt rate for certain (when nothing is reachable, at
 // most about 2 attempts per second once the ceiling is reached, and never
 // more than 12 in the first 3 s), and the cap keeps recovery quick. The
-// first attempt and the reconnect after a working connection drops do not
-// wait at all.
+// first attempt does not wait at all; the reconnect after a working
+// connection drops waits reconnectJitter.
 func backoff(n int) time.Duration {
 	ceiling := backoffCap
 	if n < 5 {
 		ceiling = min(backoffBase<<n, backoffCap)
 	}
 	return ceiling/2 + rand.N(ceiling/2) + time.Millisecond
+}
+
+// reconnectJitterCap bounds the pause before the first reconnect after a
+// working connection drops.
+const reconnectJitterCap = 700 * time.Millisecond
+
+// reconnectJitter is the pause before the first reconnect after a working
+// connection drops: random in [0, min(700 ms, timeout/10)). When a server
+// restarts or a network blip cuts every client at once, they would
+// otherwise all reconnect in the same instant; this spreads 50 clients
+// over half a second or more. (Java pauses 0-1 s before every reconnect
+// but the first.) It stays a small part of the session timeout, since a
+// drop noticed by the read timeout leaves only a third of it to reconnect,
+// and below the second of Java, since it delays every recovery.
+func reconnectJitter(timeout time.Duration) time.Duration {
+	limit := min(reconnectJitterCap, timeout/10)
+	if limit <= 0 {
+		return 0
+	}
+	return rand.N(limit)
 }

@@ -1,6 +1,7 @@
 package conn
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -43,5 +44,22 @@ func TestHostListRoundRobin(t *testing.T) {
 	}
 	if seen["a:1"] != 3 || seen["b:1"] != 3 || seen["c:1"] != 3 {
 		t.Fatalf("picks %v, want each server 3 times", seen)
+	}
+}
+
+// Dial refuses a malformed server address before dialing, with
+// ErrInvalidArgument; well-formed ones pass.
+func TestCheckServer(t *testing.T) {
+	for _, s := range []string{"127.0.0.1:2181/app", "a:1,b:1", "127.0.0.1:abc", "127.0.0.1:99999",
+		"127.0.0.1:0", "127.0.0.1:-1", ":2181", "127.0.0.1", "::1:2181", "", " :2181", "[::1]:"} {
+		_, err := Config{Servers: []string{"localhost:2181", s}}.normalize()
+		if !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("%q: %v; want ErrInvalidArgument", s, err)
+		}
+	}
+	for _, s := range []string{"127.0.0.1:2181", "[::1]:2181", "[fe80::1%eth0]:1", "zk-1.example.com:65535"} {
+		if err := checkServer(s); err != nil {
+			t.Errorf("%q: %v", s, err)
+		}
 	}
 }

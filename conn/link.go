@@ -44,7 +44,7 @@ type link struct {
 func newLink(c *Conn, nc net.Conn, addr string, negotiated time.Duration, readOnly bool) *link {
 	rt := negotiated * 2 / 3
 	return &link{
-		c: c, nc: nc, addr: addr, readOnly: readOnly,
+		c: c, nc: heardConn{nc, c}, addr: addr, readOnly: readOnly,
 		readTimeout: rt, pingEvery: min(rt/2, 10*time.Second),
 		dead: make(chan struct{}),
 	}
@@ -186,4 +186,21 @@ func (l *link) popAuth() *Call {
 	l.authWait[0] = nil
 	l.authWait = l.authWait[1:]
 	return call
+}
+
+// heardConn notes in Conn.heard when bytes arrive from the server: the
+// session deadline counts from the last time the client heard from one.
+// (Per read system call, not per frame: the reader reads many frames at
+// once under load.)
+type heardConn struct {
+	net.Conn
+	c *Conn
+}
+
+func (h heardConn) Read(b []byte) (int, error) {
+	n, err := h.Conn.Read(b)
+	if n > 0 {
+		h.c.heard.Store(time.Now().UnixNano())
+	}
+	return n, err
 }

@@ -13,6 +13,13 @@ import (
 	"github.com/zkwire/zk/proto"
 )
 
+// maxFrameHard bounds a reply frame's length whatever MaxReplySize says: a
+// longer one cannot be a real reply (the server's own buffers are far
+// smaller), so it means the stream is garbage and the connection ends. A
+// length between MaxReplySize and this bound is a real but unwanted reply:
+// it is skipped and fails only its own call (see oversize).
+const maxFrameHard = 1 << 30
+
 // readLoop is the only goroutine that reads from the socket. Every frame
 // must arrive within the read timeout (the server answers our pings, so
 // silence means the connection is dead: drop and reconnect; the session
@@ -27,7 +34,9 @@ func (l *link) readLoop() {
 		r    jute.Reader
 		hdr  proto.ReplyHeader
 		size [4]byte
+		zt   zxidTracker
 	)
+	hard := max(int64(maxFrameHard), int64(c.cfg.MaxReplySize))
 	for {
 		l.nc.SetReadDeadline(time.Now().Add(l.readTimeout))
 		if _, err := io.ReadFull(br, size[:]); err != nil {
@@ -37,9 +46,16 @@ func (l *link) readLoop() {
 		// Checked before allocating: a hostile or confused peer cannot make
 		// us allocate more than MaxReplySize.
 		n := int32(binary.BigEndian.Uint32(size[:]))
-		if n < proto.ReplyHeaderSize || int64(n) > int64(c.cfg.MaxReplySize) {
-			l.die(protocolErr("reply frame length %d outside [%d, %d] (MaxReplySize)", n, proto.ReplyHeaderSize, c.cfg.MaxReplySize))
+		if n < proto.ReplyHeaderSize || int64(n) > hard {
+			l.die(protocolErr("reply frame length %d outside [%d, %d]", n, proto.ReplyHeaderSize, hard))
 			return
+		}
+		if int(n) > c.cfg.MaxReplySize {
+			if err := l.oversize(br, int(n), &zt); err != nil {
+				l.die(err)
+				return
+			}
+			continue
 		}
 		frame := make([]byte, n)
 		if _, err := io.ReadFull(br, frame); err != nil {
@@ -57,7 +73,7 @@ func (l *link) readLoop() {
 		case proto.XidAuth:
 			err = l.authReply(hdr)
 		default:
-			err = l.reply(hdr, &r, len(frame))
+			err = l.reply(hdr, &r, len(frame), &zt)
 		}
 		if err != nil {
 			l.die(err)
@@ -66,24 +82,65 @@ func (l *link) readLoop() {
 	}
 }
 
-// reply completes the call at the head of the pending FIFO. ZooKeeper
-// answers in order, so any other xid is a protocol violation: the
+// oversize handles a frame of n bytes, over MaxReplySize: its header is
+// read, the rest is read and thrown away, and the call it answers fails
+// with a *ReplyTooLargeError. The connection stays: one big read must not
+// fail the other calls sharing it. Only a reply to a call can be that big;
+// an oversize notification, ping or auth reply is a protocol error.
+func (l *link) oversize(br *bufio.Reader, n int, zt *zxidTracker) error {
+	var b [proto.ReplyHeaderSize]byte
+	if _, err := io.ReadFull(br, b[:]); err != nil {
+		return l.readErr(err)
+	}
+	var hdr proto.ReplyHeader
+	if err := proto.Unmarshal(b[:], &hdr); err != nil {
+		return protocolErr("reply header: %v", err)
+	}
+	if hdr.Xid == proto.XidNotification || hdr.Xid == proto.XidPing || hdr.Xid == proto.XidAuth {
+		return protocolErr("a %d-byte frame with xid %d exceeds MaxReplySize %d", n, hdr.Xid, l.c.cfg.MaxReplySize)
+	}
+	// Read in pieces, each within the read timeout: a big reply on a slow
+	// link is progress, not silence.
+	for left := n - len(b); left > 0; {
+		l.nc.SetReadDeadline(time.Now().Add(l.readTimeout))
+		k, err := br.Discard(min(left, 1<<20))
+		left -= k
+		if err != nil {
+			return l.readErr(err)
+		}
+	}
+	call, err := l.popReply(hdr)
+	if err != nil {
+		return err
+	}
+	zt.note(l.c, hdr.Zxid)
+	call.Zxid = hdr.Zxid
+	call.complete(&ReplyTooLargeError{Op: call.Op, Size: n, Limit: l.c.cfg.MaxReplySize})
+	return nil
+}
+
+// popReply takes the call that hdr answers: the head of the pending FIFO.
+// ZooKeeper answers in order, so any other xid is a protocol violation: the
 // connection is closed (the head then fails with connection loss), never
 // papered over.
-func (l *link) reply(hdr proto.ReplyHeader, r *jute.Reader, size int) error {
-	c := l.c
+func (l *link) popReply(hdr proto.ReplyHeader) (*Call, error) {
 	call, head := l.popPending(hdr.Xid)
 	if call == nil {
 		if head == 0 {
-			return protocolErr("reply with xid %d while no request is pending", hdr.Xid)
+			return nil, protocolErr("reply with xid %d while no request is pending", hdr.Xid)
 		}
-		return protocolErr("reply xid %d does not match the oldest pending request (xid %d)", hdr.Xid, head)
+		return nil, protocolErr("reply xid %d does not match the oldest pending request (xid %d)", hdr.Xid, head)
 	}
-	// Only normal replies move lastZxid (Java's rule); it is what the next
-	// handshake and watch restoration present to the server.
-	if hdr.Zxid > c.lastZxid.Load() {
-		c.lastZxid.Store(hdr.Zxid)
+	return call, nil
+}
+
+// reply completes the call at the head of the pending FIFO.
+func (l *link) reply(hdr proto.ReplyHeader, r *jute.Reader, size int, zt *zxidTracker) error {
+	call, err := l.popReply(hdr)
+	if err != nil {
+		return err
 	}
+	zt.note(l.c, hdr.Zxid)
 	call.Zxid = hdr.Zxid
 	if hdr.Err != 0 {
 		// The server sends no body with an error.
@@ -93,13 +150,52 @@ func (l *link) reply(hdr proto.ReplyHeader, r *jute.Reader, size int) error {
 	if call.Resp != nil {
 		call.Resp.Decode(r)
 		if err := r.Err(); err != nil {
-			perr := protocolErr("undecodable %v reply (xid %d, %d bytes): %v", call.Op, hdr.Xid, size, err)
+			perr := &ProtocolError{Msg: fmt.Sprintf("undecodable %v reply (xid %d, %d bytes): %v", call.Op, hdr.Xid, size, err), Err: err}
+			// The connection is given up before the caller wakes, so that
+			// its next request waits for the next connection rather than
+			// going out on this one and failing with it.
+			l.die(perr)
 			call.complete(lossError(perr, true))
 			return perr
 		}
 	}
 	call.complete(nil)
 	return nil
+}
+
+// zxidTracker keeps Conn.lastZxid, what the next handshake presents as
+// lastZxidSeen (a server that has seen less refuses the client) and what
+// watch restoration starts from. It belongs to one connection's reader.
+//
+// The rule: the latest positive zxid of a normal reply, as the Java client
+// keeps it, so that one bad value is replaced by the next reply instead of
+// being kept forever (keeping the highest ever seen let a single reply
+// carrying 2^62 lock the client out of every correct server). A correct
+// server's replies never go down, and a server behind us refuses the
+// handshake, so following the latest value never moves backwards across a
+// reconnect. One exception guards the case where the bad value is the last
+// reply before a drop: a jump to a later epoch (the zxid's high 32 bits,
+// which change only with a leader election) is held back until a second
+// reply of that epoch confirms it. A real election shows in every later
+// reply; a lone corrupt value does not. What remains: the first reply of a
+// session has nothing to compare with and is taken as it is.
+type zxidTracker struct {
+	held int64 // a reply zxid of a later epoch awaiting confirmation; 0 if none
+}
+
+func (zt *zxidTracker) note(c *Conn, z int64) {
+	if z <= 0 {
+		return // Java's rule too: not a transaction id
+	}
+	cur := c.lastZxid.Load()
+	if cur > 0 && z>>32 > cur>>32 && (zt.held == 0 || zt.held>>32 != z>>32) {
+		zt.held = z
+		c.log.Info("zk: reply zxid jumps to a later epoch; kept only once another reply confirms it",
+			"zxid", fmt.Sprintf("%#x", z), "last", fmt.Sprintf("%#x", cur))
+		return
+	}
+	zt.held = 0
+	c.lastZxid.Store(z)
 }
 
 // notification hands a watch event to the sink, synchronously: it is
@@ -127,10 +223,17 @@ func (l *link) notification(r *jute.Reader) error {
 // up first: requests submitted once AddAuth has returned then wait for the
 // next connection instead of being written to a dying one. The credential
 // was never remembered, so the next connection goes without it.
+//
+// An auth reply with no AddAuth outstanding answers nothing the client
+// sent (the credentials replayed in the handshake were answered there); it
+// is logged and ignored, as the Java client does, rather than failing every
+// call in flight. If it was an AUTHFAILED, the server closes the connection
+// by itself.
 func (l *link) authReply(hdr proto.ReplyHeader) error {
 	call := l.popAuth()
 	if call == nil {
-		return protocolErr("reply to a credential (xid -4) that was not sent")
+		l.c.log.Info("zk: ignoring an auth reply (xid -4) with no credential outstanding", "server", l.addr, "err", hdr.Err)
+		return nil
 	}
 	switch hdr.Err {
 	case 0:

@@ -31,6 +31,9 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 	if len(calls) == 0 {
 		return
 	}
+	// The server sends a restore's catch-up events before its reply, so
+	// the reply to the last packet ends them (see RestoreObserver).
+	obs, _ := c.cfg.Watches.(RestoreObserver)
 	ok := calls[:0]
 	for _, call := range calls {
 		if err := call.encode(c.cfg.MaxPacketSize); err != nil {
@@ -45,6 +48,11 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 			}
 		}
 		ok = append(ok, call)
+	}
+	if obs != nil && len(ok) > 0 {
+		last := ok[len(ok)-1]
+		log := last.OnReply
+		last.OnReply = func(call *Call) { log(call); obs.WatchesRestored() }
 	}
 	c.mu.Lock()
 	c.queue = append(append(make([]*Call, 0, len(ok)+len(c.queue)), ok...), c.queue...)

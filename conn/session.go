@@ -3,6 +3,7 @@ package conn
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/zkwire/zk/proto"
@@ -10,9 +11,12 @@ import (
 
 // run is the session goroutine, the supervisor that owns state changes and
 // reconnects. It connects, serves a connection until it dies, and
-// reconnects at once (backing off only between failed attempts), until
+// reconnects (after a short random pause, then backing off between failed
+// attempts), until
 // Close, an expiry it may not recover from, or a rejected credential.
 // first receives the outcome of the first session: nil once connected.
+//
+// While disconnected it also keeps the session deadline (see lostDeadline).
 func (c *Conn) run(first chan<- error) {
 	defer close(c.done)
 	reported := false
@@ -24,19 +28,32 @@ func (c *Conn) run(first chan<- error) {
 	}
 	failures := 0
 	tlsRejections := 0 // consecutive, before the first session
+	// deadline is when the session may have expired on the server while
+	// this client is disconnected (zero while connected and before the
+	// first session); lost says it has passed.
+	var deadline time.Time
+	lost := false
 	for {
 		if c.ctx.Err() != nil {
 			c.shutdown()
 			report(&Error{Kind: ErrClosed})
 			return
 		}
+		if !lost && !deadline.IsZero() && !time.Now().Before(deadline) {
+			lost = true
+			c.sessionLost()
+		}
+		cut := deadline // attempts are cut short at the deadline, once
+		if lost {
+			cut = time.Time{}
+		}
 		addr := c.hosts.pick()
-		l, newSession, carry, err := c.connect(addr, false)
+		l, newSession, carry, err := c.connect(addr, false, cut)
 		if err != nil && c.wantStandIn(err) && c.ctx.Err() == nil {
 			// Perhaps a read-only server, which refuses our session but
 			// can serve reads on one of its own (readonly.go).
 			var serr error
-			l, newSession, carry, serr = c.connect(addr, true)
+			l, newSession, carry, serr = c.connect(addr, true, cut)
 			if serr != nil {
 				c.log.Debug("zk: no read-only stand-in session", "server", addr, "err", serr)
 			} else {
@@ -51,11 +68,15 @@ func (c *Conn) run(first chan<- error) {
 				continue // Close cut the attempt short; the loop top ends it
 			case errors.Is(err, errSessionInvalid):
 				c.expire(addr)
-				if !c.cfg.NewSessionOnExpiry {
+				if !c.cfg.NewSessionOnExpiry || c.isClosing() {
 					report(&Error{Kind: proto.ErrSessionExpired})
 					c.idleUntilClose()
 					return
 				}
+				// Calls made while no session exists wait for the new one
+				// for at most a session timeout, like those of a session
+				// that may be lost.
+				deadline, lost = c.lostDeadline(), false
 				failures = 0
 				continue // a fresh session, at once
 			case errors.As(err, &ae), errors.As(err, &se):
@@ -70,10 +91,11 @@ func (c *Conn) run(first chan<- error) {
 			c.log.Debug("zk: connection attempt failed", "server", addr, "err", err)
 			// A TLS setup that every server rejects (a certificate signed
 			// by another CA, a wrong name, a client certificate missing)
-			// is a configuration error, not an outage: Dial reports it at
-			// once instead of retrying until its context ends. Once a
-			// session exists, such failures are retried like any other.
-			if tlsRejected(err) {
+			// is a configuration error, not an outage, and so is a plain
+			// client on a TLS port: Dial reports it at once instead of
+			// retrying until its context ends. Once a session exists,
+			// such failures are retried like any other.
+			if tlsRejected(err) || errors.Is(err, errExpectsTLS) {
 				tlsRejections++
 			} else {
 				tlsRejections = 0
@@ -83,10 +105,25 @@ func (c *Conn) run(first chan<- error) {
 				c.idleUntilClose()
 				return
 			}
+			if lost {
+				// Past the deadline, calls do not wait for a server that
+				// may never come: those queued since the last attempt
+				// fail with it (Java's rule for every failed attempt).
+				c.failQueued(lossError(fmt.Errorf("%w; last attempt: %w", errLost, err), false))
+			}
+			if !lost && !deadline.IsZero() {
+				// A handshake that re-attached the session before failing
+				// restarted the server's timer: the deadline moves with it.
+				deadline = c.lostDeadline()
+				if !time.Now().Before(deadline) {
+					continue // the deadline cut the attempt: report it at once
+				}
+			}
 			failures++
-			c.pause(backoff(failures))
+			c.pause(backoff(failures), cut)
 			continue
 		}
+		deadline, lost = time.Time{}, false
 		established := time.Now()
 		c.hosts.connected(addr)
 		c.serve(l, newSession, carry, func() { report(nil) })
@@ -101,16 +138,55 @@ func (c *Conn) run(first chan<- error) {
 		}
 		c.log.Info("zk: disconnected", "server", addr, "err", l.err)
 		c.setState(proto.StateDisconnected, false)
-		// A connection that worked for a while is replaced at once. One
-		// that died right after its handshake (a server that accepts and
-		// then drops us, or answers garbage every time) counts as a failed
-		// attempt, so such a server cannot make the client spin.
+		deadline = c.lostDeadline()
+		// A connection that worked for a while is replaced after a short
+		// random pause, so that clients cut at the same instant do not all
+		// come back at the same instant. One that died right after its
+		// handshake (a server that accepts and then drops us, or answers
+		// garbage every time) counts as a failed attempt, so such a server
+		// cannot make the client spin.
 		if time.Since(established) >= healthyConnection {
 			failures = 0
+			c.pause(reconnectJitter(c.NegotiatedTimeout()), deadline)
 			continue
 		}
 		failures++
-		c.pause(backoff(failures))
+		c.pause(backoff(failures), deadline)
+	}
+}
+
+// errLost is the cause of the connection loss that fails calls once the
+// session deadline has passed.
+var errLost = errors.New("no server heard from for the session timeout; the session may have expired (StateLost)")
+
+// lostDeadline is when a disconnected client must assume that the server
+// may have expired its session: the negotiated timeout after it last heard
+// from a server (the server answered something the client sent, so it had
+// heard from the client no earlier). Curator calls this LOST.
+func (c *Conn) lostDeadline() time.Time {
+	c.mu.Lock()
+	timeout := c.negotiated
+	c.mu.Unlock()
+	if timeout == 0 {
+		timeout = c.cfg.SessionTimeout
+	}
+	return time.Unix(0, c.heard.Load()).Add(timeout)
+}
+
+// sessionLost handles the session deadline: a client still disconnected
+// says StateLost (unless its session is known to be gone already), and
+// every call still queued fails with connection loss, never sent, so
+// SafeToRetry is true. Reconnecting goes on: it finds the session alive
+// (StateSyncConnected) or expired (StateExpired).
+func (c *Conn) sessionLost() {
+	c.mu.Lock()
+	st := c.state
+	id := c.sessionID
+	c.mu.Unlock()
+	c.log.Info("zk: session deadline passed while disconnected", "session", sessionHex(id))
+	c.failQueued(lossError(errLost, false))
+	if st == proto.StateDisconnected {
+		c.setState(proto.StateLost, false)
 	}
 }
 
@@ -138,11 +214,17 @@ func (c *Conn) serve(l *link, newSession, carry bool, started func()) {
 	}
 	c.log.Info("zk: connected", "server", l.addr, "session", sessionHex(id),
 		"newSession", newSession, "timeout", negotiated, "readOnly", l.readOnly)
-	// Before the first frame is read: whatever the sink emits for the
-	// connect precedes every event of this connection.
-	c.setState(state, newSession)
-	if (!newSession || carry) && c.cfg.Watches != nil {
-		c.restoreWatches(c.cfg.Watches.WatchesToRestore())
+	switch {
+	case c.isClosing():
+		// Close came during the handshake: this connection only carries
+		// its closeSession (queued by Close); nobody is told of it.
+	default:
+		// Before the first frame is read: whatever the sink emits for the
+		// connect precedes every event of this connection.
+		c.setState(state, newSession)
+		if (!newSession || carry) && c.cfg.Watches != nil {
+			c.restoreWatches(c.cfg.Watches.WatchesToRestore())
+		}
 	}
 	l.start()
 	stopProbe := func() {}
@@ -169,8 +251,15 @@ func (c *Conn) serve(l *link, newSession, carry bool, started func()) {
 	c.mu.Unlock()
 }
 
-// pause sleeps d, or less if Close comes.
-func (c *Conn) pause(d time.Duration) {
+// pause sleeps d, or less if Close comes or the time cut (if not zero)
+// comes first.
+func (c *Conn) pause(d time.Duration, cut time.Time) {
+	if !cut.IsZero() {
+		d = min(d, time.Until(cut))
+	}
+	if d <= 0 {
+		return
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

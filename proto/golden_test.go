@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
 )
@@ -49,7 +49,7 @@ func TestGoldenConnectRequestFrame(t *testing.T) {
 	if err := proto.Unmarshal(want[4:], &back); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(req, &back); d != "" {
+	if d := diff.Diff(req, &back); d != "" {
 		t.Fatal(d)
 	}
 }
@@ -69,7 +69,7 @@ func TestGoldenConnectResponse(t *testing.T) {
 	if err := proto.Unmarshal(b[4:], &got); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(want, &got); d != "" {
+	if d := diff.Diff(want, &got); d != "" {
 		t.Fatal(d)
 	}
 	if got.SessionID>>56 != 1 {
@@ -81,7 +81,7 @@ func TestGoldenConnectResponse(t *testing.T) {
 	if err := proto.Unmarshal(b[4:40], &old); err != nil {
 		t.Fatalf("36-byte ConnectResponse: %v", err)
 	}
-	if d := cmp.Diff(want, &old); d != "" {
+	if d := diff.Diff(want, &old); d != "" {
 		t.Fatal(d)
 	}
 	// And a read-only server sets it.

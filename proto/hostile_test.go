@@ -7,7 +7,7 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
 )
@@ -170,7 +170,7 @@ func TestRandomInput(t *testing.T) {
 			if err := proto.Unmarshal(enc, second); err != nil {
 				t.Fatalf("%s: re-encoding of decoded % x does not decode: %v", tc.name, in, err)
 			}
-			if d := cmp.Diff(first, second); d != "" {
+			if d := diff.Diff(first, second); d != "" {
 				t.Fatalf("%s: decode→encode→decode unstable for % x:\n%s", tc.name, in, d)
 			}
 		}

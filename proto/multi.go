@@ -17,6 +17,10 @@ import (
 // cannot appear at that place (an unknown request or result type).
 var ErrBadMultiOp = errors.New("proto: invalid operation type in multi")
 
+// ErrTooManyResults is wrapped by the decode error for a multi reply with
+// more results than MultiResponse.MaxResults.
+var ErrTooManyResults = errors.New("proto: more multi results than operations sent")
+
 // MultiHeader precedes each operation or result of a multi, and terminates
 // the list with Done set. Requests carry Err -1; results carry the op's
 // code (0 unless Type is OpError).
@@ -116,6 +120,13 @@ type MultiResult struct {
 // look at the results.
 type MultiResponse struct {
 	Results []MultiResult
+	// MaxResults bounds Decode: the server answers every operation with
+	// exactly one result, so the number of operations sent is the most a
+	// reply can hold, and a reply with more is refused (ErrTooManyResults)
+	// as soon as the extra result starts, before it or any further one is
+	// built. Zero means no bound; a negative value allows no result (an
+	// empty request). conn sets it from the request. It is not encoded.
+	MaxResults int
 }
 
 // AppendTo writes each result's header and body. For an OpError result the
@@ -142,11 +153,21 @@ func (x *MultiResponse) AppendTo(dst []byte) []byte {
 // error.
 func (x *MultiResponse) Decode(r *jute.Reader) {
 	x.Results = nil
+	if x.MaxResults > 0 {
+		x.Results = make([]MultiResult, 0, x.MaxResults)
+	}
 	var h MultiHeader
 	// Every pass consumes at least a 9-byte header or fails.
 	for {
 		h.Decode(r)
 		if r.Err() != nil || h.Done {
+			if len(x.Results) == 0 {
+				x.Results = nil
+			}
+			return
+		}
+		if x.MaxResults != 0 && len(x.Results) >= max(x.MaxResults, 0) {
+			r.Fail(fmt.Errorf("%w: result %d of at most %d", ErrTooManyResults, len(x.Results)+1, max(x.MaxResults, 0)))
 			return
 		}
 		res := MultiResult{Op: h.Type, Err: h.Err}

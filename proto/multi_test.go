@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
 )
@@ -26,7 +26,7 @@ func TestMultiRequestMixed(t *testing.T) {
 		}
 		rec := proto.NewRequest(op.Op)
 		rec.Decode(r)
-		if d := cmp.Diff(op.Req, rec); d != "" {
+		if d := diff.Diff(op.Req, rec); d != "" {
 			t.Fatalf("op %d: %s", i, d)
 		}
 	}
@@ -38,7 +38,7 @@ func TestMultiRequestMixed(t *testing.T) {
 	if err := proto.Unmarshal(enc, &back); err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(in, &back); d != "" {
+	if d := diff.Diff(in, &back); d != "" {
 		t.Fatal(d)
 	}
 	wantTypes := []string{"*proto.CreateRequest", "*proto.CreateRequest", "*proto.CreateRequest", "*proto.CreateTTLRequest",
@@ -142,5 +142,38 @@ func TestMultiReuse(t *testing.T) {
 	req := mixedMulti()
 	if err := proto.Unmarshal(unhex(t, "ffffffff 01 ffffffff"), req); err != nil || req.Ops != nil {
 		t.Fatalf("%+v %v", req.Ops, err)
+	}
+}
+
+// MaxResults stops the decoder at the first result beyond it, so a reply
+// with a flood of results costs a bounded number of allocations.
+func TestMultiResponseMaxResults(t *testing.T) {
+	flood := &proto.MultiResponse{Results: make([]proto.MultiResult, 100_000)}
+	for i := range flood.Results {
+		flood.Results[i] = proto.MultiResult{Op: proto.OpCreate, Resp: &proto.CreateResponse{Path: "/n"}}
+	}
+	b := flood.AppendTo(nil)
+	allocs := testing.AllocsPerRun(5, func() {
+		resp := &proto.MultiResponse{MaxResults: 1}
+		if err := proto.Unmarshal(b, resp); !errors.Is(err, proto.ErrTooManyResults) || len(resp.Results) != 1 {
+			t.Fatalf("100,000 results, MaxResults 1: %v, %d results", err, len(resp.Results))
+		}
+	})
+	if allocs > 10 {
+		t.Fatalf("%v allocations to refuse the flood", allocs)
+	}
+	for _, tc := range []struct {
+		max, n int
+		ok     bool
+	}{{0, 3, true}, {3, 3, true}, {3, 4, false}, {-1, 0, true}, {-1, 1, false}} {
+		m := &proto.MultiResponse{Results: flood.Results[:tc.n]}
+		resp := &proto.MultiResponse{MaxResults: tc.max}
+		err := proto.Unmarshal(m.AppendTo(nil), resp)
+		if (err == nil) != tc.ok || (err != nil && !errors.Is(err, proto.ErrTooManyResults)) {
+			t.Errorf("MaxResults %d, %d results: %v", tc.max, tc.n, err)
+		}
+		if tc.n == 0 && resp.Results != nil {
+			t.Errorf("empty reply decodes as %#v", resp.Results)
+		}
 	}
 }

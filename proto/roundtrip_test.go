@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
 )
@@ -200,7 +200,7 @@ func TestRoundTrip(t *testing.T) {
 			if r.Len() != 0 {
 				t.Errorf("%d bytes left after decode", r.Len())
 			}
-			if d := cmp.Diff(tc.in, got); d != "" {
+			if d := diff.Diff(tc.in, got); d != "" {
 				t.Errorf("decode(encode(x)) differs (-in +got):\n%s", d)
 			}
 			if again := proto.Marshal(got); !bytes.Equal(again, enc) {

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/jute"
 	"github.com/zkwire/zk/proto"
 )
@@ -336,7 +336,7 @@ var serverChecks = map[string]func(t *testing.T, h *proto.ReplyHeader, body prot
 	},
 	"getACL": func(t *testing.T, _ *proto.ReplyHeader, body proto.Record) {
 		r := body.(*proto.GetACLResponse)
-		if d := cmp.Diff([]proto.ACL{world}, r.ACL); d != "" || r.Stat.Aversion != 0 {
+		if d := diff.Diff([]proto.ACL{world}, r.ACL); d != "" || r.Stat.Aversion != 0 {
 			t.Errorf("%s %+v", d, r.Stat)
 		}
 	},
@@ -346,13 +346,13 @@ var serverChecks = map[string]func(t *testing.T, h *proto.ReplyHeader, body prot
 		}
 	},
 	"getChildren": func(t *testing.T, _ *proto.ReplyHeader, body proto.Record) {
-		if d := cmp.Diff([]string{"s-0000000000"}, body.(*proto.GetChildrenResponse).Children); d != "" {
+		if d := diff.Diff([]string{"s-0000000000"}, body.(*proto.GetChildrenResponse).Children); d != "" {
 			t.Error(d)
 		}
 	},
 	"getChildren2": func(t *testing.T, _ *proto.ReplyHeader, body proto.Record) {
 		r := body.(*proto.GetChildren2Response)
-		if d := cmp.Diff([]string{"s-0000000000"}, r.Children); d != "" || r.Stat.NumChildren != 1 {
+		if d := diff.Diff([]string{"s-0000000000"}, r.Children); d != "" || r.Stat.NumChildren != 1 {
 			t.Errorf("%s %+v", d, r.Stat)
 		}
 	},
@@ -424,7 +424,7 @@ var serverChecks = map[string]func(t *testing.T, h *proto.ReplyHeader, body prot
 		}
 	},
 	"getEphemerals": func(t *testing.T, _ *proto.ReplyHeader, body proto.Record) {
-		if d := cmp.Diff([]string{"/g/s-0000000000"}, body.(*proto.GetEphemeralsResponse).Ephemerals); d != "" {
+		if d := diff.Diff([]string{"/g/s-0000000000"}, body.(*proto.GetEphemeralsResponse).Ephemerals); d != "" {
 			t.Error(d)
 		}
 	},
@@ -435,7 +435,7 @@ var serverChecks = map[string]func(t *testing.T, h *proto.ReplyHeader, body prot
 	},
 	"whoAmI": func(t *testing.T, _ *proto.ReplyHeader, body proto.Record) {
 		want := []proto.ClientInfo{{AuthScheme: "ip", User: "127.0.0.1"}}
-		if d := cmp.Diff(want, body.(*proto.WhoAmIResponse).ClientInfo); d != "" {
+		if d := diff.Diff(want, body.(*proto.WhoAmIResponse).ClientInfo); d != "" {
 			t.Error(d)
 		}
 	},
@@ -494,7 +494,7 @@ var serverChecks = map[string]func(t *testing.T, h *proto.ReplyHeader, body prot
 	},
 	"whoAmI after auth": func(t *testing.T, _ *proto.ReplyHeader, body proto.Record) {
 		want := []proto.ClientInfo{{AuthScheme: "digest", User: "user"}, {AuthScheme: "ip", User: "127.0.0.1"}}
-		if d := cmp.Diff(want, body.(*proto.WhoAmIResponse).ClientInfo); d != "" {
+		if d := diff.Diff(want, body.(*proto.WhoAmIResponse).ClientInfo); d != "" {
 			t.Error(d)
 		}
 	},

@@ -19,7 +19,9 @@
 //   - Notification for every watch event (xid -1), StateChange for every
 //     session transition, EndAll on expiry, authentication failure or
 //     Close, and Restore after a reconnect to learn what to re-register
-//     (it satisfies conn's watch provider through a small adapter).
+//     (it satisfies conn's watch provider through a small adapter), then
+//     RestoreDone when the last SetWatches reply is in (conn's
+//     RestoreObserver).
 //
 // # What it guarantees
 //

@@ -109,7 +109,9 @@ type Manager struct {
 	overflows uint64           // guarded by mu
 	// dupDeleted suppresses the second NodeDeleted the server sends after a
 	// restore with a path in both the data and child lists (protocol.md
-	// §10 item 15). Cleared on every disconnect; guarded by mu.
+	// §10 item 15), which it does only for a path missing at restore time.
+	// It lives from Restore until RestoreDone (the restore's reply, which
+	// follows every catch-up event) or a disconnect; guarded by mu.
 	dupDeleted map[string]bool
 }
 
@@ -138,20 +140,23 @@ func New(cfg Config) *Manager {
 // watches with no other type, and Any would also take standard watches that
 // one-shots still hold. While one-shots remain, the persistent registration
 // lingers and serves them.
-func (m *Manager) reconcile(path string, n *node) {
+func (m *Manager) reconcile(path string, n *node) { m.reconcileWith(path, n, m.remove) }
+
+// reconcileWith is reconcile with removals sent to rm.
+func (m *Manager) reconcileWith(path string, n *node, rm Remover) {
 	if n.srv&(srvPersistent|srvRecursive) != 0 {
 		if len(n.watchers) == 0 && !n.anyPending() {
-			m.sendRemove(path, proto.WatcherAny)
+			m.sendRemove(rm, path, proto.WatcherAny)
 			n.srv = 0
 		}
 	} else {
 		if n.srv&srvData != 0 && n.count(KindData)+n.count(KindExist) == 0 &&
 			n.pending[KindData]+n.pending[KindExist] == 0 {
-			m.sendRemove(path, proto.WatcherData)
+			m.sendRemove(rm, path, proto.WatcherData)
 			n.srv &^= srvData
 		}
 		if n.srv&srvChild != 0 && n.count(KindChild) == 0 && n.pending[KindChild] == 0 {
-			m.sendRemove(path, proto.WatcherChildren)
+			m.sendRemove(rm, path, proto.WatcherChildren)
 			n.srv &^= srvChild
 		}
 	}
@@ -169,9 +174,9 @@ func (n *node) anyPending() bool {
 	return false
 }
 
-func (m *Manager) sendRemove(path string, t proto.WatcherType) {
-	if m.remove != nil && m.connected() {
-		m.remove(path, t)
+func (m *Manager) sendRemove(rm Remover, path string, t proto.WatcherType) {
+	if rm != nil && m.connected() {
+		rm(path, t)
 	}
 	// Disconnected: the server dropped the connection's watches already,
 	// and restore sends only what is still wanted, so there is nothing to

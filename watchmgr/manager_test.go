@@ -508,3 +508,119 @@ func TestWatchesListsSharedDataRegistrationOnce(t *testing.T) {
 		t.Fatalf("Watches = %+v, want one exist row", regs)
 	}
 }
+
+// The de-duplication ends with the restore's reply: a node still there at
+// restore time, deleted, re-created and watched again is reported deleted
+// again.
+func TestDeleteAfterRestoreDone(t *testing.T) {
+	h := newHarness(t, 0)
+	h.watch(t, "/a", KindData, true, true)
+	h.watch(t, "/a", KindChild, true, true)
+	h.StateChange(proto.StateDisconnected, false)
+	h.StateChange(proto.StateSyncConnected, false)
+	h.Restore()
+	h.RestoreDone() // /a existed: no catch-up event
+	h.Notification(event(proto.EventNodeDeleted, "/a"))
+	d, _ := h.watch(t, "/a", KindData, true, true)
+	r, _ := h.watch(t, "/", KindPersistentRecursive, true, false)
+	h.Notification(event(proto.EventNodeDeleted, "/a"))
+	if ev := recv(t, d); ev.Type != proto.EventNodeDeleted {
+		t.Fatalf("data watcher: %v", ev)
+	}
+	if ev := recv(t, r); ev.Type != proto.EventNodeDeleted {
+		t.Fatalf("recursive watcher: %v", ev)
+	}
+	if got := h.Watches(); len(got) != 1 || got[0].Kind != KindPersistentRecursive {
+		t.Fatalf("Watches = %+v", got)
+	}
+}
+
+// RemoveLocal never removes a server registration that a remaining watcher
+// is served from, and never sends the 3.9-only persistent types.
+func TestRemoveLocalKeepsWhatIsNeeded(t *testing.T) {
+	h := newHarness(t, 0)
+	p, _ := h.watch(t, "/a", KindPersistent, true, false)
+	d, _ := h.watch(t, "/a", KindData, true, true)
+	c, _ := h.watch(t, "/a", KindChild, true, true)
+	if n := h.RemoveLocal("/a", proto.WatcherData, nil); n != 1 {
+		t.Fatalf("RemoveLocal(Data) = %d", n)
+	}
+	if ev := recv(t, d); ev.Type != proto.EventDataWatchRemoved || !errors.Is(ev.Err, ErrRemoved) {
+		t.Fatalf("data watcher: %v", ev)
+	}
+	if n := h.RemoveLocal("/a", proto.WatcherData, nil); n != 0 {
+		t.Fatalf("second RemoveLocal(Data) = %d", n)
+	}
+	if len(h.removed) != 0 {
+		t.Fatalf("removals sent: %+v", h.removed)
+	}
+	var mine []removal
+	rm := func(p string, ty proto.WatcherType) { mine = append(mine, removal{p, ty}) }
+	h.RemoveLocal("/a", proto.WatcherPersistent, rm)
+	recv(t, p)
+	if len(mine) != 0 { // the child watcher is still served from it
+		t.Fatalf("removals sent while a child watcher remains: %+v", mine)
+	}
+	h.RemoveLocal("/a", proto.WatcherChildren, rm)
+	recv(t, c)
+	if want := []removal{{"/a", proto.WatcherAny}}; !reflect.DeepEqual(mine, want) || len(h.removed) != 0 {
+		t.Fatalf("removals = %+v (config's %+v), want %+v to rm", mine, h.removed, want)
+	}
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover %+v", got)
+	}
+}
+
+// Watches carried into a new session (a read-only server's session
+// replaced by a read-write server's) get the resync marker like after any
+// reconnect; after expiry there is nobody left to get it.
+func TestResyncOnCarriedSession(t *testing.T) {
+	h := newHarness(t, 0)
+	r, _ := h.watch(t, "/r", KindPersistentRecursive, true, false)
+	h.StateChange(proto.StateDisconnected, false)
+	h.StateChange(proto.StateSyncConnected, true)
+	recv(t, r) // disconnected
+	if ev := recv(t, r); !ev.Resync || ev.State != proto.StateSyncConnected {
+		t.Fatalf("got %v, want the resync marker", ev)
+	}
+	h.EndAll(proto.StateExpired, proto.ErrSessionExpired)
+	h.StateChange(proto.StateSyncConnected, true) // nothing to tell, nothing breaks
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover %+v", got)
+	}
+}
+
+// A registration begun just before an expiry reached the manager, whose
+// request went out on the new session (WithNewSessionOnExpiry: conn fails
+// the queued calls before it reports the expiry, so a call submitted in
+// between survives), is a watch of the new session: the server holds it,
+// so the manager tracks it and delivers its event.
+func TestRegistrationAnsweredOnNewSession(t *testing.T) {
+	h := newHarness(t, 0)
+	w, err := h.Begin("/a", KindData, func(*Watcher, bool) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.EndAll(proto.StateExpired, proto.ErrSessionExpired)
+	h.StateChange(proto.StateSyncConnected, true)
+	w.Commit(true, true)
+	if got := h.Watches(); len(got) != 1 || !got[0].Server || got[0].Watchers != 1 {
+		t.Fatalf("Watches = %+v, want the data watch the server holds", got)
+	}
+	h.Notification(event(proto.EventNodeDataChanged, "/a"))
+	if ev := recv(t, w); ev.Type != proto.EventNodeDataChanged {
+		t.Fatalf("got %v", ev)
+	}
+	expectClosed(t, w)
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover %+v", got)
+	}
+	// The same after Close ends: nothing is adopted by a closed manager.
+	late, _ := h.Begin("/b", KindData, func(*Watcher, bool) error { return nil })
+	h.EndAll(proto.StateClosed, errors.New("closed"))
+	late.Commit(true, true)
+	expectClosed(t, late)
+	if got := h.Watches(); len(got) != 0 {
+		t.Fatalf("leftover after Close %+v", got)
+	}
+}

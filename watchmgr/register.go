@@ -81,10 +81,22 @@ func (w *Watcher) Commit(registered, existed bool) {
 		n.pendSrv[w.kind]--
 	}
 	if w.epoch != m.epoch {
-		// The session this was registered on has ended; EndAll already
-		// told everyone, and the new session's server knows nothing of it.
-		w.end()
-		return
+		// Begun before a session ended, answered after. A failed call or
+		// a closed client: it just ends (the caller gets the call's error).
+		// A success while connected came from the new session (a call
+		// submitted between conn failing the queued calls and the expiry
+		// reaching EndAll goes out on the session that replaces it): the
+		// server holds that watch, so it joins the current table.
+		if !registered || !m.connected() {
+			w.end()
+			return
+		}
+		w.epoch = m.epoch
+		if n = m.nodes[w.path]; n == nil {
+			n = &node{}
+			m.nodes[w.path] = n
+		}
+		w.n = n
 	}
 	if registered && w.server {
 		switch w.kind {

@@ -11,13 +11,21 @@ import (
 var ErrRemoved = errors.New("zk: watch removed by RemoveWatches")
 
 // RemoveLocal ends the local watchers of path that a removeWatches of type
-// t covers (Data: data and exist; Children: child; Any: all; Persistent and
-// PersistentRecursive: those kinds) and forgets the matching server
-// registrations, which the caller has just removed on the server. Each
-// watcher gets a final event of type DataWatchRemoved, ChildWatchRemoved
-// or PersistentWatchRemoved with Err ErrRemoved. It returns how many
-// watchers it ended.
-func (m *Manager) RemoveLocal(path string, t proto.WatcherType) int {
+// t covers (Data: data and exist; Children: child; Persistent and
+// PersistentRecursive: those kinds; Any: all) and then removes the server
+// registrations that no remaining watcher needs, exactly as when the last
+// of them stops. It never sends t itself: on 3.6–3.8 servers a Data or
+// Children removal also takes the persistent or recursive registration
+// that one-shots on the same path are served from, and types 4 and 5 do
+// not exist before 3.9. So a persistent registration that still serves
+// someone stays, and the server and Watches agree afterwards.
+//
+// Each watcher ended gets a final event of type DataWatchRemoved,
+// ChildWatchRemoved or PersistentWatchRemoved with Err ErrRemoved.
+// Removals go to rm, or to Config.Remove when rm is nil (rm is called with
+// the manager's lock held and must only enqueue). It returns how many
+// watchers it ended; when none, nothing is sent.
+func (m *Manager) RemoveLocal(path string, t proto.WatcherType, rm Remover) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := m.nodes[path]
@@ -28,19 +36,14 @@ func (m *Manager) RemoveLocal(path string, t proto.WatcherType) int {
 	switch t {
 	case proto.WatcherData:
 		kinds[KindData], kinds[KindExist] = true, true
-		n.srv &^= srvData
 	case proto.WatcherChildren:
 		kinds[KindChild] = true
-		n.srv &^= srvChild
 	case proto.WatcherPersistent:
 		kinds[KindPersistent] = true
-		n.srv &^= srvPersistent
 	case proto.WatcherPersistentRecursive:
 		kinds[KindPersistentRecursive] = true
-		n.srv &^= srvRecursive
 	case proto.WatcherAny:
 		kinds = [numKinds]bool{true, true, true, true, true}
-		n.srv = 0
 	}
 	ended := 0
 	kept := n.watchers[:0]
@@ -60,8 +63,14 @@ func (m *Manager) RemoveLocal(path string, t proto.WatcherType) int {
 		w.end()
 		ended++
 	}
+	if ended == 0 {
+		return 0
+	}
 	clear(n.watchers[len(kept):])
 	n.watchers = kept
-	m.reconcile(path, n)
+	if rm == nil {
+		rm = m.remove
+	}
+	m.reconcileWith(path, n, rm)
 	return ended
 }

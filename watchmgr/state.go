@@ -13,8 +13,11 @@ import "github.com/zkwire/zk/proto"
 //     nothing for them. One-shot child watchers that were served from a
 //     recursive watch on their own path end with the same event, since no
 //     catch-up can reach them (see Restore).
-//   - Connected on a new session: nothing (EndAll ended the old session's
-//     watchers).
+//   - Connected on a new session: the same, for whatever watchers are
+//     still there. After expiry there are none (EndAll ended them); a
+//     session a read-only server created, though, is replaced by a
+//     read-write server's with its watches carried over (conn restores
+//     them), and those missed the changes made meanwhile like any others.
 //
 // Expiry, authentication failure and Close are announced with EndAll.
 func (m *Manager) StateChange(s proto.State, newSession bool) {
@@ -30,8 +33,8 @@ func (m *Manager) StateChange(s proto.State, newSession bool) {
 		}
 		m.broadcast(Event{Type: proto.EventNone, State: s})
 	case proto.StateSyncConnected, proto.StateConnectedReadOnly:
-		if newSession || prev == proto.StateConnecting {
-			return
+		if prev == proto.StateConnecting {
+			return // the first connection: nothing to resynchronise
 		}
 		m.broadcast(Event{Type: proto.EventNone, State: s, Resync: true})
 	}
@@ -84,6 +87,17 @@ func (m *Manager) EndAll(state proto.State, err error) {
 		}
 	}
 	m.nodes = make(map[string]*node)
+	m.dupDeleted = nil
+}
+
+// RestoreDone tells the manager that the server has answered the last
+// packet of the restore that Restore listed (or that it failed). The server
+// sends its catch-up events before that reply, so the second NodeDeleted of
+// a path restored in both the data and the child list can only come before
+// it: from here on every NodeDeleted is a new one.
+func (m *Manager) RestoreDone() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	m.dupDeleted = nil
 }
 

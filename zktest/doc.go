@@ -1,9 +1,11 @@
 // Package zktest runs real ZooKeeper servers for tests: a standalone server
 // or an ensemble on loopback ports, each with its own data directory, with
 // helpers to stop, restart and kill them, to expire a session, to read the
-// four-letter-word diagnostics (wchs, wchc, srvr), a TCP fault proxy, and a
-// goroutine-leak check. It uses only the standard library, so the lowest
-// layers of a client (codec, connection) can use it in their own tests.
+// four-letter-word diagnostics (wchs, wchc, srvr; package fourletter reads
+// every word), a TCP fault proxy, and a goroutine-leak check. It uses only
+// the standard library and package fourletter (itself standard library
+// only), so the lowest layers of a client (codec, connection) can use it
+// in their own tests.
 //
 // # Which server
 //
@@ -43,12 +45,28 @@
 // Options shape the server: WithSessionTimeouts bounds the session
 // timeouts it grants and WithTickTime sets how often it checks for expiry;
 // WithConfig adds zoo.cfg lines and WithJVMProperty JVM properties;
+// WithAdminServer starts the HTTP AdminServer on a free port (AdminURL);
 // WithReadOnlyMode lets a member that lost its quorum serve reads (read-only
 // clients also need WithLocalSessions). NewTLSServer prepares a secure client port signed by a throw-away
 // CA (its Option goes to StartServer, its ClientConfig to the client), and
 // SASLDigest makes the server accept SASL DIGEST-MD5 logins. An Ensemble
 // (StartEnsemble) is a quorum on loopback ports whose members can be
 // stopped, killed and restarted one by one.
+//
+// # Reconfiguration
+//
+// WithReconfig starts an ensemble whose membership clients may change:
+// reconfigEnabled=true, and the members read their servers from a dynamic
+// config file. The server lets only sessions that may write
+// /zookeeper/config reconfigure, by default the superuser, so add
+// WithSuperDigest("super", "secret") and have the client authenticate with
+// the digest "super:secret" (or WithSkipACL, which lets everyone in):
+//
+//	e := zktest.StartEnsembleT(t, 3, zktest.WithReconfig(), zktest.WithSuperDigest("super", "secret"))
+//	c, _ := zk.Connect(ctx, e.Addrs(), zk.WithAuth("digest", []byte("super:secret")))
+//	s4, _ := e.AddServer(ctx) // a new member, following as a non-voter
+//	c.IncrementalReconfig(ctx, []string{s4.QuorumSpec()}, nil, -1)
+//	c.IncrementalReconfig(ctx, nil, []string{"2"}, -1) // server.2 leaves
 //
 // # Fault proxy
 //

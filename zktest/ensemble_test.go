@@ -3,9 +3,13 @@ package zktest
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zkwire/zk/fourletter"
 )
 
 func TestEnsemble(t *testing.T) {
@@ -113,5 +117,52 @@ func eventually(t *testing.T, within time.Duration, f func() error) {
 			t.Fatalf("after %v: %v", within, err)
 		}
 		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// An ensemble started WithReconfig keeps its servers in a dynamic config
+// file; AddServer starts a fourth member that knows the membership and
+// follows the leader before any reconfig has added it.
+func TestEnsembleReconfigAddServer(t *testing.T) {
+	e := StartEnsembleT(t, 3, WithReconfig(), WithSuperDigest("super", "secret"))
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	for i, s := range e.Servers() {
+		if s.MyID() != i+1 || !strings.HasPrefix(s.QuorumSpec(), "server."+strconv.Itoa(i+1)+"=127.0.0.1:") ||
+			!strings.HasSuffix(s.QuorumSpec(), ";"+s.Addr()) {
+			t.Errorf("member %d: id %d, spec %q", i, s.MyID(), s.QuorumSpec())
+		}
+		cfg, err := os.ReadFile(filepath.Join(s.Dir(), "zoo.cfg"))
+		if err != nil || !strings.Contains(string(cfg), "dynamicConfigFile=") || !strings.Contains(string(cfg), "reconfigEnabled=true") {
+			t.Errorf("member %d zoo.cfg: %s, %v", i, cfg, err)
+		}
+	}
+	conf, err := fourletter.Conf(ctx, e.Servers()[0].Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(conf.Members) != 3 {
+		t.Fatalf("membership %v", conf.Members)
+	}
+	s, err := e.AddServer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MyID() != 4 || len(e.Servers()) != 4 {
+		t.Fatalf("added member id %d, %d servers", s.MyID(), len(e.Servers()))
+	}
+	if m, err := s.Mode(ctx); err != nil || m != "follower" {
+		t.Fatalf("new member mode %q, %v", m, err)
+	}
+	// Not a voting member yet: the leader's config still has three.
+	conf, err = fourletter.Conf(ctx, s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(conf.Members) != 3 || strings.Contains(strings.Join(conf.Members, ","), s.QuorumSpec()) {
+		t.Errorf("the new member's config already has it: %v", conf.Members)
+	}
+	if _, err := StartEnsembleT(t, 1).AddServer(ctx); err == nil {
+		t.Error("AddServer on an ensemble without WithReconfig")
 	}
 }

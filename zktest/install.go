@@ -53,12 +53,14 @@ func findInstall() (install, error) {
 	// The Debian jar's manifest pulls in its other dependencies. Not in
 	// it: a logging backend (without one SLF4J logs nothing, and a failed
 	// start would leave an empty log) and the two Netty jars that TLS needs
-	// (protocol.md §12.1). /etc/zookeeper/conf is left out on purpose:
+	// (protocol.md §12.1), and the servlet API the AdminServer needs
+	// (WithAdminServer; without it the server runs with no AdminServer).
+	// /etc/zookeeper/conf is left out on purpose:
 	// each server gets its own log4j.properties, so a machine's logging
 	// setup cannot send test logs elsewhere.
 	dir := filepath.Dir(jar)
 	cp := []string{jar}
-	for _, extra := range []string{"slf4j-log4j12.jar", "log4j-1.2.jar", "netty-codec.jar", "netty-resolver.jar"} {
+	for _, extra := range []string{"slf4j-log4j12.jar", "log4j-1.2.jar", "netty-codec.jar", "netty-resolver.jar", "servlet-api.jar"} {
 		if _, err := os.Stat(filepath.Join(dir, extra)); err == nil {
 			cp = append(cp, filepath.Join(dir, extra))
 		}

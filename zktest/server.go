@@ -40,9 +40,12 @@ const (
 type Server struct {
 	dir          string
 	port         int
+	adminPort    int      // 0: no AdminServer
 	addrs        []string // External only
 	external     bool
-	quorum       bool // ensemble member: ready means leader or follower
+	quorum       bool   // ensemble member: ready means leader or follower
+	myid         int    // ensemble member: its server id
+	spec         string // ensemble member: its servers-list line
 	mainClass    string
 	in           install
 	jvm          []string
@@ -92,13 +95,16 @@ func StartServer(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	for attempt := 1; ; attempt++ {
-		ports, err := freePorts(1)
+		ports, err := freePorts(2)
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
 		s.port = ports[0]
-		if err := s.writeConfig(baseConfig(o, s.dataDir(), s.port)); err != nil {
+		if o.admin {
+			s.adminPort = ports[1]
+		}
+		if err := s.writeConfig(baseConfig(o, s.dataDir(), s.port, adminConfig(s.adminPort)...)); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
@@ -194,6 +200,25 @@ func (s *Server) Addrs() []string {
 	}
 	return []string{s.Addr()}
 }
+
+// AdminURL returns the base URL of the server's AdminServer,
+// "http://127.0.0.1:port" (commands under /commands/), or "" when it was
+// not started WithAdminServer.
+func (s *Server) AdminURL() string {
+	if s.adminPort == 0 {
+		return ""
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.adminPort))
+}
+
+// MyID returns an ensemble member's server id (1 for the first), 0 for a
+// standalone or external server.
+func (s *Server) MyID() int { return s.myid }
+
+// QuorumSpec returns an ensemble member's line of the servers list,
+// "server.N=127.0.0.1:quorumPort:electionPort:participant;127.0.0.1:clientPort"
+// (a joining server for IncrementalReconfig), "" for other servers.
+func (s *Server) QuorumSpec() string { return s.spec }
 
 // Dir returns the server's directory: zoo.cfg, data/ and server.log
 // ("" for an external server).
@@ -364,28 +389,22 @@ func (s *Server) waitReady(p *process, within time.Duration) error {
 	}
 }
 
-// probe reports whether the server serves: ruok answers imok, and srvr
-// reports a serving mode (ruok alone answers imok before the server
-// serves requests, and on an ensemble member that has no quorum yet).
+// probe reports whether the server serves: srvr reports a serving mode.
+// The server adds srvr to every whitelist (zkServer.sh needs it); ruok is
+// no help,
+// as it answers imok before the server serves requests and on an
+// ensemble member that has no quorum yet.
 func (s *Server) probe() (string, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
 	defer cancel()
-	ans, err := FourLetter(ctx, s.Addr(), "ruok")
-	if err != nil {
-		return "ruok: " + err.Error(), false
-	}
-	if ans != "imok" {
-		return fmt.Sprintf("ruok answered %q", ans), false
-	}
-	ans, err = FourLetter(ctx, s.Addr(), "srvr")
-	if err != nil {
+	m, err := probeSrvr(ctx, s.Addr())
+	switch {
+	case err != nil:
 		return "srvr: " + err.Error(), false
-	}
-	switch m := ParseMode(ans); {
 	case m == "standalone" && !s.quorum, (m == "leader" || m == "follower") && s.quorum:
 		return m, true
 	case m == "":
-		return fmt.Sprintf("srvr answered %q", ans), false
+		return "not serving yet", false
 	default:
 		return "mode " + m, false
 	}

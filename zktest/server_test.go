@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zkwire/zk/fourletter"
 )
 
 func TestServerStopStartRestartKill(t *testing.T) {
@@ -167,5 +169,30 @@ func TestNoInstallSkipsOrFails(t *testing.T) {
 	t.Setenv("ZOOKEEPER_JAR", "")
 	if err := Installed(); !errors.Is(err, ErrNotInstalled) || !strings.Contains(err.Error(), "java") {
 		t.Fatalf("Installed without java: %v", err)
+	}
+}
+
+// A server whose whitelist leaves out ruok (the default whitelist is srvr
+// alone) still starts: readiness is judged by srvr.
+func TestStartServerRestrictedWhitelist(t *testing.T) {
+	s := StartServerT(t, WithConfig("4lw.commands.whitelist=srvr"), WithStartTimeout(20*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if m, err := s.Mode(ctx); err != nil || m != "standalone" {
+		t.Fatalf("Mode = %q, %v", m, err)
+	}
+}
+
+// The server adds srvr to every whitelist (zkServer.sh needs it), so
+// probing with srvr works whatever the whitelist says.
+func TestStartServerWhitelistWithoutSrvr(t *testing.T) {
+	s := StartServerT(t, WithConfig("4lw.commands.whitelist=ruok"), WithStartTimeout(20*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if m, err := s.Mode(ctx); err != nil || m != "standalone" {
+		t.Fatalf("Mode = %q, %v", m, err)
+	}
+	if _, err := s.FourLetter(ctx, "wchs"); !errors.Is(err, fourletter.ErrNotWhitelisted) {
+		t.Fatalf("wchs off the whitelist: %v", err)
 	}
 }

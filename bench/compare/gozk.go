@@ -2,17 +2,32 @@ package main
 
 import (
 	"context"
+	"net"
 	"time"
 
 	gozk "github.com/go-zookeeper/zk"
 	"github.com/zkwire/zk/bench"
 )
 
-// dialGoZK is the bench.Dialer of go-zookeeper/zk. Its Connect returns
-// before a session exists, so this waits for StateHasSession, as a user
-// would.
-func dialGoZK(ctx context.Context, servers []string) (bench.Client, error) {
-	c, events, err := gozk.Connect(servers, 15*time.Second, gozk.WithLogger(quiet{}))
+// goZKDialer is the bench.Dialer of go-zookeeper/zk, with its connections
+// counted in conns through its WithDialer option (its default dialer is
+// net.DialTimeout, as here). Its Connect returns before a session exists,
+// so this waits for StateHasSession, as a user would.
+func goZKDialer(conns *bench.ConnCounter) bench.Dialer {
+	dial := func(network, addr string, timeout time.Duration) (net.Conn, error) {
+		nc, err := net.DialTimeout(network, addr, timeout)
+		if err != nil {
+			return nil, err
+		}
+		return conns.Wrap(nc), nil
+	}
+	return func(ctx context.Context, servers []string) (bench.Client, error) {
+		return dialGoZK(ctx, servers, dial)
+	}
+}
+
+func dialGoZK(ctx context.Context, servers []string, dial gozk.Dialer) (bench.Client, error) {
+	c, events, err := gozk.Connect(servers, 15*time.Second, gozk.WithLogger(quiet{}), gozk.WithDialer(dial))
 	if err != nil {
 		return nil, err
 	}

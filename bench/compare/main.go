@@ -1,11 +1,14 @@
 // Command compare runs the bench workloads with this module's client (zk)
-// and with go-zookeeper/zk v1.0.4 on one ZooKeeper server started once,
-// trials interleaved (zk, go-zk, zk, go-zk, ...), each trial in a fresh
-// process so that heap, RSS and GC state never carry over. It prints one
-// Markdown table: per figure the median and min–max of each client and
-// the ratio zk/go-zk, with the target where there is one.
+// and with go-zookeeper/zk v1.0.4 on one ZooKeeper server started once.
+// Trials are interleaved in adjacent pairs (zk then go-zk, then go-zk then
+// zk, ...), each trial in a fresh process so that heap, RSS and GC state
+// never carry over. It prints one Markdown table: per figure the median
+// and min–max of each client, and the paired ratio zk/go-zk (one ratio per
+// pair of adjacent trials; their median and min–max), with the issue's
+// target where there is one. For the throughput workloads it adds the
+// bound a client can reach on cores it shares with the server.
 //
-//	cd bench/compare && go run . -trials 3 -duration 3s
+//	cd bench/compare && go run . -trials 7 -duration 3s [-pin]
 //
 // It lives in its own module so the library's go.mod never depends on
 // go-zookeeper.
@@ -18,9 +21,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -45,12 +50,14 @@ func main() {
 // clients are the two contenders, by the names results carry.
 var clients = []string{"zk", "go-zk"}
 
-func dialer(name string) (bench.Dialer, error) {
+// dialer returns the named client's Dialer with its connections counted
+// in conns, each through the client's own dialer option.
+func dialer(name string, conns *bench.ConnCounter) (bench.Dialer, error) {
 	switch name {
 	case "zk":
-		return bench.ZK, nil
+		return bench.CountedZK(conns), nil
 	case "go-zk":
-		return dialGoZK, nil
+		return goZKDialer(conns), nil
 	}
 	return nil, fmt.Errorf("unknown client %q", name)
 }
@@ -65,11 +72,13 @@ func trial(args []string) error {
 		workload = fs.String("workload", "", "")
 		duration = fs.Duration("duration", 3*time.Second, "")
 		watches  = fs.Int("watches", 0, "")
+		pid      = fs.Int("server-pid", 0, "")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := dialer(*client)
+	conns := new(bench.ConnCounter)
+	d, err := dialer(*client, conns)
 	if err != nil {
 		return err
 	}
@@ -79,6 +88,7 @@ func trial(args []string) error {
 		Servers: strings.Split(*servers, ","), Client: d, ClientName: *client,
 		Helper:   bench.ZK, // the same second session for both: only the watching client differs
 		Duration: *duration, Watches: *watches,
+		Conns: conns, ServerPID: *pid,
 	}, *workload)
 	if err != nil {
 		return err
@@ -103,12 +113,14 @@ func (it item) String() string {
 func compare() error {
 	var (
 		servers   = flag.String("servers", "", "comma-separated host:port list; empty: start a local server (forceSync=no)")
-		trials    = flag.Int("trials", 3, "trials per client and workload (interleaved)")
+		trials    = flag.Int("trials", 7, "trials per client and workload (interleaved in adjacent pairs)")
 		duration  = flag.Duration("duration", 3*time.Second, "length of each trial of the operation workloads")
 		workloads = flag.String("workloads", "all", "comma-separated workloads, or all")
 		fire      = flag.String("fire-watches", "10000,100000", "watch-fire watch counts")
 		reconnect = flag.Int("reconnect-watches", 10000, "watch-reconnect watch count")
 		jsonOut   = flag.String("json", "", "also write every trial's result as JSON lines to this file")
+		pin       = flag.Bool("pin", false, "pin the server (all its threads) to CPU 0 and the trial processes to CPU 1, with taskset")
+		serverPID = flag.Int("server-pid", 0, "the server's process, for its CPU per op (0: found from the port when the server is local)")
 	)
 	flag.Parse()
 	if *trials < 1 {
@@ -130,6 +142,16 @@ func compare() error {
 		}
 		defer srv.Close()
 		addrs = srv.Addr()
+	}
+	if *serverPID == 0 {
+		*serverPID = localPID(addrs)
+	}
+	var prefix []string // what each trial's command line starts with
+	if *pin {
+		var err error
+		if prefix, err = pinServer(*serverPID); err != nil {
+			return err
+		}
 	}
 
 	var plan []item
@@ -170,9 +192,9 @@ func compare() error {
 		jsonFile = f
 	}
 	run := func(client string, it item, d time.Duration) (bench.Result, error) {
-		args := []string{"-trial", "-servers", addrs, "-client", client, "-workload", it.workload,
-			"-duration", d.String(), "-watches", strconv.Itoa(it.watches)}
-		cmd := exec.CommandContext(ctx, self, args...)
+		args := append(prefix, self, "-trial", "-servers", addrs, "-client", client, "-workload", it.workload,
+			"-duration", d.String(), "-watches", strconv.Itoa(it.watches), "-server-pid", strconv.Itoa(*serverPID))
+		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, os.Stderr
 		if err := cmd.Run(); err != nil {
@@ -200,12 +222,15 @@ func compare() error {
 	}
 
 	start := time.Now()
+	load0 := loadAvg()
+	// results[it][client][t] is trial t's result: zk's and go-zk's trial t
+	// ran next to each other, and form pair t.
 	results := map[item]map[string][]bench.Result{}
 	total, n := len(plan)**trials*len(clients), 0
 	for _, it := range plan {
 		results[it] = map[string][]bench.Result{}
 		for t := 0; t < *trials; t++ {
-			for _, c := range clients {
+			for _, c := range pairOrder(t) {
 				n++
 				fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s, %s, trial %d (%.0fs so far)\n", n, total, it, c, t+1, time.Since(start).Seconds())
 				r, err := run(c, it, *duration)
@@ -219,10 +244,78 @@ func compare() error {
 			}
 		}
 	}
-	fmt.Printf("%d trials per client, interleaved; operation workloads %v per trial; took %s\n\n",
+	fmt.Printf("%d trials per client, interleaved in adjacent pairs; operation workloads %v per trial; took %s\n",
 		*trials, *duration, time.Since(start).Round(time.Second))
-	writeTable(os.Stdout, plan, results)
+	fmt.Printf("load average (1, 5, 15 min): %s at the start, %s at the end\n", load0, loadAvg())
+	switch {
+	case *pin:
+		fmt.Printf("pinned: server (pid %d, all threads) on CPU 0, trial processes on CPU 1\n", *serverPID)
+	case *serverPID > 0:
+		fmt.Printf("not pinned: server (pid %d) and trials share the machine's %d CPUs\n", *serverPID, runtime.NumCPU())
+	default:
+		fmt.Println("server CPU not measured: its process is not local (see -server-pid)")
+	}
+	fmt.Println()
+	writeTable(os.Stdout, plan, results, *pin)
 	return nil
+}
+
+// pairOrder is the order of the two clients in pair t: alternated, so
+// that neither always runs first (after the other's trial has warmed or
+// loaded the server).
+func pairOrder(t int) []string {
+	if t%2 == 0 {
+		return clients
+	}
+	return []string{clients[1], clients[0]}
+}
+
+// localPID is the pid of the process listening on the first server's port
+// if that server is on a loopback address, else 0.
+func localPID(addrs string) int {
+	host, port, err := net.SplitHostPort(strings.Split(addrs, ",")[0])
+	if err != nil {
+		return 0
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return 0
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return 0
+	}
+	pid, err := bench.ListeningPID(p)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "compare: server CPU not measured:", err)
+		return 0
+	}
+	return pid
+}
+
+// pinServer moves every thread of the server to CPU 0 and returns the
+// prefix that starts a trial process on CPU 1 (util-linux taskset).
+func pinServer(pid int) ([]string, error) {
+	if pid <= 0 {
+		return nil, fmt.Errorf("-pin needs the server's process: a local server, or -server-pid")
+	}
+	if runtime.NumCPU() < 2 {
+		return nil, fmt.Errorf("-pin needs 2 CPUs, this process may use %d", runtime.NumCPU())
+	}
+	out, err := exec.Command("taskset", "-a", "-p", "-c", "0", strconv.Itoa(pid)).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("pinning the server: taskset: %v: %s", err, out)
+	}
+	fmt.Fprintf(os.Stderr, "compare: server pid %d pinned to CPU 0; trials run on CPU 1\n", pid)
+	return []string{"taskset", "-c", "1"}, nil
+}
+
+// loadAvg is the first three fields of /proc/loadavg, or "?".
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "?"
 }
 
 func human(n int) string {

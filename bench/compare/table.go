@@ -3,99 +3,207 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/zkwire/zk/bench"
 )
 
-// figure is one row of the comparison: how to read it from a result, and
-// the target for it, if any.
+// figure is one row of the comparison: how to read it from a result, how
+// to turn a pair of adjacent trials into the ratio column, and the issue's
+// target for it, if any.
 type figure struct {
-	name   string
-	get    func(bench.Result) float64
-	target string                      // "" when there is none
-	met    func(zk, peer float64) bool // nil when there is none
+	name string
+	// get reads the figure from one trial; nil for a row that is only a
+	// paired ratio (the bound rows).
+	get func(bench.Result) float64
+	// pair is the ratio column of one pair of trials; nil: zk/go-zk of get.
+	pair func(zk, gozk bench.Result) (float64, bool)
+	// target is "" when there is none; met says whether one pair's ratio
+	// (or for an absolute target, one zk trial's figure) meets it.
+	target   string
+	met      func(v float64) bool
+	absolute bool // met applies to zk's own figure, not the ratio
 }
 
-func ratioAtLeast(x float64) func(zk, peer float64) bool {
-	return func(zk, peer float64) bool { return peer > 0 && zk/peer >= x }
-}
-
-func ratioAtMost(x float64) func(zk, peer float64) bool {
-	return func(zk, peer float64) bool { return peer > 0 && zk/peer <= x }
-}
-
-func atMost(x float64) func(zk, peer float64) bool {
-	return func(zk, _ float64) bool { return zk <= x }
-}
+func atLeast(x float64) func(float64) bool { return func(v float64) bool { return v >= x } }
+func atMost(x float64) func(float64) bool  { return func(v float64) bool { return v <= x } }
 
 var (
 	opsPerS   = figure{name: "ops/s", get: func(r bench.Result) float64 { return r.OpsPerS }}
 	p50       = figure{name: "p50 µs", get: func(r bench.Result) float64 { return r.P50us }}
 	p99       = figure{name: "p99 µs", get: func(r bench.Result) float64 { return r.P99us }}
 	cpuPerOp  = figure{name: "CPU/op µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
-	allocs    = figure{name: "allocs/op", get: func(r bench.Result) float64 { return r.AllocsPerOp }}
-	rss       = figure{name: "max RSS MB", get: func(r bench.Result) float64 { return r.MaxRSSMB }}
-	register  = figure{name: "register s", get: func(r bench.Result) float64 { return r.RegisterS }}
-	deliver   = figure{name: "fire+deliver s", get: func(r bench.Result) float64 { return r.DeliverS }}
-	heap      = figure{name: "heap B/watch", get: func(r bench.Result) float64 { return r.HeapPerWatch }}
-	restored  = figure{name: "cut→watches back s", get: func(r bench.Result) float64 { return r.RestoredS }}
-	recovered = figure{name: "cut→back+events s", get: func(r bench.Result) float64 { return r.RecoverS }}
+	reads     = figure{name: "socket reads/op", get: func(r bench.Result) float64 { return r.ReadsPerOp }}
+	writes    = figure{name: "socket writes/op", get: func(r bench.Result) float64 { return r.WritesPerOp }}
+	switches  = figure{name: "ctx switches/op", get: func(r bench.Result) float64 { return r.CtxSwitchesPerOp }}
+	serverCPU = figure{name: "server CPU/op µs", get: func(r bench.Result) float64 { return r.ServerCPUPerOpUs }}
+	// serverBusy is how many cores the server kept busy: its CPU per op
+	// times ops/s. Near 1 with the server pinned to one core, the server
+	// is the limit, whatever the client does.
+	serverBusy = figure{name: "server cores busy", get: func(r bench.Result) float64 { return r.ServerCPUPerOpUs * r.OpsPerS / 1e6 }}
+	allocs     = figure{name: "allocs/op", get: func(r bench.Result) float64 { return r.AllocsPerOp }}
+	rss        = figure{name: "max RSS MB", get: func(r bench.Result) float64 { return r.MaxRSSMB }}
+	register   = figure{name: "register s", get: func(r bench.Result) float64 { return r.RegisterS }}
+	deliver    = figure{name: "fire+deliver s", get: func(r bench.Result) float64 { return r.DeliverS }}
+	heap       = figure{name: "heap B/watch", get: func(r bench.Result) float64 { return r.HeapPerWatch }}
+	restored   = figure{name: "cut→watches back s", get: func(r bench.Result) float64 { return r.RestoredS }}
+	recovered  = figure{name: "cut→back+events s", get: func(r bench.Result) float64 { return r.RecoverS }}
+
+	// boundRow is the ops/s ratio zk/go-zk that the CPU the two clients
+	// and the server spend per op allows when they share the cores.
+	boundRow = figure{name: "bound (c_gozk+s)/(c_zk+s)", pair: func(z, g bench.Result) (float64, bool) {
+		return cpuBound(z.CPUPerOpUs, g.CPUPerOpUs, z.ServerCPUPerOpUs, g.ServerCPUPerOpUs)
+	}}
+	// ceilingRow is the same bound for a client that costs no CPU at all.
+	ceilingRow = figure{name: "ceiling (c_gozk+s)/s", pair: func(z, g bench.Result) (float64, bool) {
+		return cpuBound(0, g.CPUPerOpUs, z.ServerCPUPerOpUs, g.ServerCPUPerOpUs)
+	}}
 )
 
-func with(f figure, target string, met func(zk, peer float64) bool) figure {
+// cpuBound is the throughput ratio zk/go-zk that the CPU per op allows
+// when client and server share the cores: each op costs its client c and
+// the server s, so ops/s ≤ cores/(c+s), and the ratio of the two limits
+// is (c_gozk+s)/(c_zk+s). s is the mean of the two trials' server CPU per
+// op (the server's cost of an op, measured once with each client). false
+// when the server CPU was not measured.
+func cpuBound(cZK, cGoZK, sZK, sGoZK float64) (float64, bool) {
+	s := (sZK + sGoZK) / 2
+	if s <= 0 || cZK < 0 || cGoZK < 0 {
+		return 0, false
+	}
+	return (cGoZK + s) / (cZK + s), true
+}
+
+func with(f figure, target string, met func(float64) bool) figure {
 	f.target, f.met = target, met
 	return f
 }
 
-// figures lists the rows of one plan item, with the targets.
-func figures(it item) []figure {
+func absolute(f figure, target string, met func(float64) bool) figure {
+	f = with(f, target, met)
+	f.absolute = true
+	return f
+}
+
+// costs are the rows every operation workload shows after latency.
+var costs = []figure{cpuPerOp, reads, writes, switches, serverCPU}
+
+// figures lists the rows of one plan item, with the targets. The
+// bound rows assume client and server share the cores: not when pinned.
+func figures(it item, pinned bool) []figure {
+	bounds := []figure{serverBusy, boundRow, ceilingRow}
+	if pinned {
+		bounds = []figure{serverBusy}
+	}
 	switch it.workload {
 	case "get-par":
-		return []figure{with(opsPerS, "≥1.5x", ratioAtLeast(1.5)), p50, p99, with(cpuPerOp, "≤0.3x", ratioAtMost(0.3)), with(allocs, "≤3 (zk)", atMost(3)), rss}
+		return slices.Concat([]figure{with(opsPerS, "≥1.5x", atLeast(1.5)), p50, p99,
+			with(cpuPerOp, "≤0.3x", atMost(0.3)), reads, writes, switches, serverCPU},
+			bounds, []figure{absolute(allocs, "≤3 (zk)", atMost(3)), rss})
 	case "get-seq":
-		return []figure{opsPerS, with(p50, "≤0.9x", ratioAtMost(0.9)), p99, with(cpuPerOp, "≤0.3x", ratioAtMost(0.3)), allocs, rss}
+		return []figure{opsPerS, with(p50, "≤0.9x", atMost(0.9)), p99,
+			with(cpuPerOp, "≤0.3x", atMost(0.3)), reads, writes, switches, serverCPU, serverBusy, allocs, rss}
 	case "set-par":
-		return []figure{with(opsPerS, "≥1.3x", ratioAtLeast(1.3)), p50, p99, cpuPerOp, allocs, rss}
+		return slices.Concat([]figure{with(opsPerS, "≥1.3x", atLeast(1.3)), p50, p99}, costs, bounds, []figure{allocs, rss})
 	case "create-del":
-		return []figure{with(opsPerS, "≥1.2x", ratioAtLeast(1.2)), p50, p99, cpuPerOp, allocs, rss}
+		return slices.Concat([]figure{with(opsPerS, "≥1.2x", atLeast(1.2)), p50, p99}, costs, bounds, []figure{allocs, rss})
 	case "multi":
-		return []figure{with(opsPerS, "≥1.3x", ratioAtLeast(1.3)), p50, p99, cpuPerOp, allocs, rss}
+		return slices.Concat([]figure{with(opsPerS, "≥1.3x", atLeast(1.3)), p50, p99}, costs, bounds, []figure{allocs, rss})
 	case "watch-fire":
 		d := deliver
 		if it.watches == 100000 {
-			d = with(deliver, "≤0.7x", ratioAtMost(0.7))
+			d = with(deliver, "≤0.7x", atMost(0.7))
 		}
 		n := p50
 		n.name = "notify p50 µs"
 		m := p99
 		m.name = "notify p99 µs"
-		return []figure{register, d, with(heap, "≤120 (zk)", atMost(120)), n, m, cpuPerOp, allocs, rss}
+		return slices.Concat([]figure{register, d, absolute(heap, "≤120 (zk)", atMost(120)), n, m}, costs, []figure{allocs, rss})
 	case "watch-reconnect":
 		rec := recovered
 		if it.watches == 10000 {
-			rec = with(recovered, "≤0.6x", ratioAtMost(0.6))
+			rec = with(recovered, "≤0.6x", atMost(0.6))
 		}
 		return []figure{register, restored, rec, rss}
 	}
-	return []figure{opsPerS, p50, p99, cpuPerOp, allocs, rss}
+	return slices.Concat([]figure{opsPerS, p50, p99}, costs, []figure{serverBusy, allocs, rss})
 }
 
-// stats returns the median, min and max of f over rs.
-func stats(rs []bench.Result, f figure) (med, lo, hi float64) {
+// spread is a median and the range around it.
+type spread struct {
+	med, lo, hi float64
+	n           int // how many values; 0: none
+}
+
+// summarize returns the median, min and max of v (the mean of the two
+// middle values when their number is even).
+func summarize(v []float64) spread {
+	if len(v) == 0 {
+		return spread{}
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	med := v[len(v)/2]
+	if len(v)%2 == 0 {
+		med = (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	return spread{med: med, lo: v[0], hi: v[len(v)-1], n: len(v)}
+}
+
+// pairedRatios returns, for each pair t of adjacent trials, the pair's
+// ratio: zk[t]/gozk[t] by default. Pairs without a ratio (go-zk's figure
+// is zero, or a bound without server CPU) are left out; so is a trailing
+// trial without its partner.
+func pairedRatios(f figure, zk, gozk []bench.Result) []float64 {
+	var out []float64
+	for t := range min(len(zk), len(gozk)) {
+		var (
+			r  float64
+			ok bool
+		)
+		if f.pair != nil {
+			r, ok = f.pair(zk[t], gozk[t])
+		} else if g := f.get(gozk[t]); g != 0 {
+			r, ok = f.get(zk[t])/g, true
+		}
+		if ok && !math.IsNaN(r) && !math.IsInf(r, 0) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// verdict marks a target: ✓ when every value meets it, ✗ when none does,
+// and ~ when the spread straddles it (the values disagree).
+func verdict(values []float64, met func(float64) bool) string {
+	if len(values) == 0 {
+		return "?"
+	}
+	n := 0
+	for _, v := range values {
+		if met(v) {
+			n++
+		}
+	}
+	switch n {
+	case len(values):
+		return "✓"
+	case 0:
+		return "✗"
+	}
+	return "~"
+}
+
+func values(rs []bench.Result, f figure) []float64 {
+	if f.get == nil {
+		return nil
+	}
 	v := make([]float64, len(rs))
 	for i, r := range rs {
 		v[i] = f.get(r)
 	}
-	slices.Sort(v)
-	if len(v) == 0 {
-		return 0, 0, 0
-	}
-	med = v[len(v)/2]
-	if len(v)%2 == 0 {
-		med = (v[len(v)/2-1] + v[len(v)/2]) / 2
-	}
-	return med, v[0], v[len(v)-1]
+	return v
 }
 
 func num(x float64) string {
@@ -111,27 +219,31 @@ func num(x float64) string {
 	}
 }
 
-func writeTable(w io.Writer, plan []item, results map[item]map[string][]bench.Result) {
-	fmt.Fprintln(w, "| workload | figure | zk median (min–max) | go-zk median (min–max) | zk/go-zk | target |")
+func cell(s spread, unit string) string {
+	if s.n == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%s%s (%s–%s)", num(s.med), unit, num(s.lo), num(s.hi))
+}
+
+func writeTable(w io.Writer, plan []item, results map[item]map[string][]bench.Result, pinned bool) {
+	fmt.Fprintln(w, "| workload | figure | zk median (min–max) | go-zk median (min–max) | zk/go-zk paired: median (min–max) | target |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, it := range plan {
-		for _, f := range figures(it) {
-			zm, zlo, zhi := stats(results[it]["zk"], f)
-			pm, plo, phi := stats(results[it]["go-zk"], f)
-			ratio := "–"
-			if pm != 0 {
-				ratio = fmt.Sprintf("%.2fx", zm/pm)
-			}
+		zk, gozk := results[it]["zk"], results[it]["go-zk"]
+		for _, f := range figures(it, pinned) {
+			zv := values(zk, f)
+			ratios := pairedRatios(f, zk, gozk)
 			target := f.target
 			if f.met != nil {
-				if f.met(zm, pm) {
-					target += " ✓"
-				} else {
-					target += " ✗"
+				judged := ratios
+				if f.absolute {
+					judged = zv
 				}
+				target += " " + verdict(judged, f.met)
 			}
-			fmt.Fprintf(w, "| %s | %s | %s (%s–%s) | %s (%s–%s) | %s | %s |\n",
-				it, f.name, num(zm), num(zlo), num(zhi), num(pm), num(plo), num(phi), ratio, target)
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", it, f.name,
+				cell(summarize(zv), ""), cell(summarize(values(gozk, f)), ""), cell(summarize(ratios), "x"), target)
 		}
 	}
 }

@@ -62,8 +62,21 @@ func zkcli(t *testing.T, stdin string, args ...string) result {
 // zkcliAt is zkcli against the server at addr.
 func zkcliAt(t *testing.T, addr, stdin string, args ...string) result {
 	t.Helper()
+	return zkcliEnv(t, nil, stdin, append([]string{"-server", addr, "-timeout", "10s"}, args...)...)
+}
+
+// zkcliEnv runs the binary with exactly args, and env added to the
+// environment (ZK_SERVERS is removed from it unless env sets it).
+func zkcliEnv(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
 	ctx := ctxFor(t, 90*time.Second)
-	cmd := exec.CommandContext(ctx, bin, append([]string{"-server", addr, "-timeout", "10s"}, args...)...)
+	cmd := exec.CommandContext(ctx, bin, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ZK_SERVERS=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

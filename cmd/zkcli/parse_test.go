@@ -56,7 +56,7 @@ func TestParseCommand(t *testing.T) {
 		{[]string{"set", "/a", "--", "-s"}, map[byte]string{}, []string{"/a", "-s"}},
 		{[]string{"getacl", "-s", "/a"}, map[byte]string{'s': ""}, []string{"/a"}},
 	} {
-		cmd, err := parseCommand(tc.args)
+		cmd, err := parseCommand(tc.args, nil)
 		if err != nil {
 			t.Errorf("parseCommand(%q): %v", tc.args, err)
 			continue
@@ -83,7 +83,7 @@ func splitForTest(t *testing.T, args []string) *invocation {
 	orig := v.prepare
 	v.prepare = func(in *invocation) (action, error) { got = in; return orig(in) }
 	defer func() { v.prepare = orig }()
-	if _, err := parseCommand(args); err != nil {
+	if _, err := parseCommand(args, nil); err != nil {
 		t.Fatal(err)
 	}
 	return got
@@ -117,7 +117,7 @@ func TestParseCommandErrors(t *testing.T) {
 		{[]string{"watch"}, "missing argument"},
 		{[]string{"addauth", ""}, "empty scheme"},
 	} {
-		_, err := parseCommand(tc.args)
+		_, err := parseCommand(tc.args, nil)
 		var ue *usageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("parseCommand(%q) = %v, want a usage error containing %q", tc.args, err, tc.msg)

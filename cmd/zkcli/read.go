@@ -14,59 +14,102 @@ import (
 // getEphemerals, whoami, sync.
 func readVerbs() []*verb {
 	return []*verb{
-		{name: "ls", args: "[-s] [-R] path", summary: "list children; -s adds the stat, -R the whole subtree",
-			bools: "sR", max: 1, prepare: prepareLs},
-		{name: "get", args: "[-s] path", summary: "print a node's data; -s adds the stat",
-			bools: "s", min: 1, max: 1, prepare: prepareGet},
-		{name: "stat", args: "path", summary: "print a node's stat",
-			min: 1, max: 1, prepare: prepareStat},
-		{name: "getAcl", args: "[-s] path", summary: "print a node's ACL; -s adds the stat",
-			bools: "s", min: 1, max: 1, prepare: prepareGetACL},
-		{name: "getEphemerals", args: "[prefix]", summary: "list this session's ephemeral nodes under prefix",
-			max: 1, prepare: prepareGetEphemerals},
-		{name: "whoami", summary: "list the identities the server gives this session",
-			prepare: prepareWhoAmI},
+		{name: "ls", args: "[-s] [-w] [-R] [-o json] path", summary: "list children; -s adds the stat, -R the whole subtree",
+			detail: "On a terminal the children print as [a, b]; otherwise one name a line, so that\n" +
+				"names holding commas or spaces stay unambiguous. With -R, one path a line.\n" + watchFlagHelp,
+			example: "ls -R /app", bools: "swR", values: "o", max: 1, prepare: prepareLs},
+		{name: "get", args: "[-s] [-w] [-o json] path", summary: "print a node's data; -s adds the stat",
+			detail:  watchFlagHelp + "\nIn JSON, data that is not UTF-8 text comes base64-encoded as dataBase64.",
+			example: "get -s /app/config", bools: "sw", values: "o", min: 1, max: 1, prepare: prepareGet},
+		{name: "stat", args: "[-w] [-o json] path", summary: "print a node's stat",
+			detail:  watchFlagHelp,
+			example: "stat /app", bools: "w", values: "o", min: 1, max: 1, prepare: prepareStat},
+		{name: "getAcl", args: "[-s] [-o json] path", summary: "print a node's ACL; -s adds the stat",
+			example: "getAcl /app", bools: "s", values: "o", min: 1, max: 1, prepare: prepareGetACL},
+		{name: "getAllChildrenNumber", args: "[-o json] path", summary: "count the nodes below a node",
+			example: "getAllChildrenNumber /app", values: "o", min: 1, max: 1, prepare: prepareAllChildrenNumber},
+		{name: "getEphemerals", args: "[-o json] [prefix]", summary: "list this session's ephemeral nodes under prefix",
+			detail:  "A one-shot zkcli has a session of its own, which has no ephemeral nodes; this\nis for the shell.",
+			example: "getEphemerals /app/locks", values: "o", max: 1, prepare: prepareGetEphemerals},
+		{name: "whoami", args: "[-o json]", summary: "list the identities the server gives this session",
+			example: "-auth digest:alice:secret whoami", values: "o", prepare: prepareWhoAmI},
+		{name: "config", args: "[-c] [-w] [-s] [-o json]", summary: "print the ensemble's configuration (/zookeeper/config)",
+			detail:  "-c prints only the client connect string (version, then host:port list);\n-s adds the stat. " + watchFlagHelp,
+			example: "config -c", bools: "cws", values: "o", prepare: prepareConfig},
 		{name: "sync", args: "[path]", summary: "make the server catch up with the leader",
-			max: 1, prepare: prepareSync},
+			example: "sync /", max: 1, prepare: prepareSync},
 	}
 }
+
+// watchFlagHelp explains -w, common to ls, get, stat and config.
+const watchFlagHelp = `-w also sets a one-shot watch: in the shell its event prints when it
+fires (WatchedEvent state:SyncConnected type:NodeDataChanged path:/p); a
+one-shot zkcli waits for the event, prints it and exits (Ctrl-C to stop).`
 
 func prepareLs(in *invocation) (action, error) {
 	p, err := in.pathArg(0, "/", false)
 	if err != nil {
 		return nil, err
 	}
+	asJSON, err := in.json()
+	if err != nil {
+		return nil, err
+	}
 	if in.has('R') {
-		if in.has('s') {
+		switch {
+		case in.has('s'):
 			return nil, in.usagef("-s and -R cannot be combined")
+		case in.has('w'):
+			return nil, in.usagef("-w and -R cannot be combined; watch -r streams a subtree's changes")
 		}
-		return func(ctx context.Context, s *session) error { return lsRecursive(ctx, s, p) }, nil
+		return func(ctx context.Context, s *session) error { return lsRecursive(ctx, s, p, asJSON) }, nil
 	}
 	withStat := in.has('s')
-	return func(ctx context.Context, s *session) error {
-		children, st, err := s.c.Children(ctx, p)
-		if err != nil {
-			return err
+	return in.watchable(func(ctx context.Context, s *session, watch bool) (*zk.Watch, error) {
+		var children []string
+		var st *zk.Stat
+		var w *zk.Watch
+		var err error
+		if watch {
+			children, st, w, err = s.c.ChildrenW(ctx, p)
+		} else {
+			children, st, err = s.c.Children(ctx, p)
 		}
-		fmt.Fprintln(s.out, formatList(children))
+		if err != nil {
+			return w, err
+		}
+		if asJSON {
+			sort.Strings(children)
+			return w, s.printJSON(struct {
+				Path     string    `json:"path"`
+				Children []string  `json:"children"`
+				Stat     *jsonStat `json:"stat"`
+			}{p, append([]string{}, children...), toJSONStat(st)})
+		}
+		s.printList(children)
 		if withStat {
 			printStat(s.out, st)
 		}
-		return nil
-	}, nil
+		return w, nil
+	}), nil
 }
 
 // lsRecursive prints root and every node below it, one path a line, in
 // zkCli's order: a node's children (sorted), then each child's subtree.
 // Nodes deleted during the walk are skipped; the tree is not a snapshot.
-func lsRecursive(ctx context.Context, s *session, root string) error {
+func lsRecursive(ctx context.Context, s *session, root string, asJSON bool) error {
 	if ok, _, err := s.c.Exists(ctx, root); err != nil || !ok {
 		if err == nil {
 			err = &zk.OpError{Op: "ls", Path: root, Err: zk.ErrNoNode}
 		}
 		return err
 	}
-	fmt.Fprintln(s.out, root)
+	emit := func(p string) { fmt.Fprintln(s.out, p) }
+	var all []string
+	if asJSON {
+		emit = func(p string) { all = append(all, p) }
+	}
+	emit(root)
 	var visit func(p string) error
 	visit = func(p string) error {
 		children, _, err := s.c.Children(ctx, p)
@@ -78,7 +121,7 @@ func lsRecursive(ctx context.Context, s *session, root string) error {
 		}
 		sort.Strings(children)
 		for _, ch := range children {
-			fmt.Fprintln(s.out, join(p, ch))
+			emit(join(p, ch))
 		}
 		for _, ch := range children {
 			if err := visit(join(p, ch)); err != nil {
@@ -87,7 +130,13 @@ func lsRecursive(ctx context.Context, s *session, root string) error {
 		}
 		return nil
 	}
-	return visit(root)
+	if err := visit(root); err != nil {
+		return err
+	}
+	if asJSON {
+		return s.printJSON(all)
+	}
+	return nil
 }
 
 // join appends a child's name to its parent's path.
@@ -103,18 +152,39 @@ func prepareGet(in *invocation) (action, error) {
 	if err != nil {
 		return nil, err
 	}
+	asJSON, err := in.json()
+	if err != nil {
+		return nil, err
+	}
 	withStat := in.has('s')
-	return func(ctx context.Context, s *session) error {
-		data, st, err := s.c.Get(ctx, p)
+	return in.watchable(func(ctx context.Context, s *session, watch bool) (*zk.Watch, error) {
+		var data []byte
+		var st *zk.Stat
+		var w *zk.Watch
+		var err error
+		if watch {
+			data, st, w, err = s.c.GetW(ctx, p)
+		} else {
+			data, st, err = s.c.Get(ctx, p)
+		}
 		if err != nil {
-			return err
+			return w, err
+		}
+		if asJSON {
+			text, b64 := jsonData(data)
+			return w, s.printJSON(struct {
+				Path       string    `json:"path"`
+				Data       *string   `json:"data,omitempty"`
+				DataBase64 []byte    `json:"dataBase64,omitempty"`
+				Stat       *jsonStat `json:"stat"`
+			}{p, text, b64, toJSONStat(st)})
 		}
 		fmt.Fprintf(s.out, "%s\n", data)
 		if withStat {
 			printStat(s.out, st)
 		}
-		return nil
-	}, nil
+		return w, nil
+	}), nil
 }
 
 func prepareStat(in *invocation) (action, error) {
@@ -122,21 +192,44 @@ func prepareStat(in *invocation) (action, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(ctx context.Context, s *session) error {
-		ok, st, err := s.c.Exists(ctx, p)
+	asJSON, err := in.json()
+	if err != nil {
+		return nil, err
+	}
+	return in.watchable(func(ctx context.Context, s *session, watch bool) (*zk.Watch, error) {
+		var ok bool
+		var st *zk.Stat
+		var w *zk.Watch
+		var err error
+		if watch {
+			ok, st, w, err = s.c.ExistsW(ctx, p)
+		} else {
+			ok, st, err = s.c.Exists(ctx, p)
+		}
 		if err != nil {
-			return err
+			return w, err
 		}
 		if !ok {
-			return &zk.OpError{Op: "stat", Path: p, Err: zk.ErrNoNode}
+			// With -w the watch is set all the same: it fires on creation.
+			return w, &zk.OpError{Op: "stat", Path: p, Err: zk.ErrNoNode}
+		}
+		if asJSON {
+			return w, s.printJSON(struct {
+				Path string    `json:"path"`
+				Stat *jsonStat `json:"stat"`
+			}{p, toJSONStat(st)})
 		}
 		printStat(s.out, st)
-		return nil
-	}, nil
+		return w, nil
+	}), nil
 }
 
 func prepareGetACL(in *invocation) (action, error) {
 	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	asJSON, err := in.json()
 	if err != nil {
 		return nil, err
 	}
@@ -146,10 +239,51 @@ func prepareGetACL(in *invocation) (action, error) {
 		if err != nil {
 			return err
 		}
+		if asJSON {
+			type entry struct {
+				Scheme string `json:"scheme"`
+				ID     string `json:"id"`
+				Perms  string `json:"perms"`
+			}
+			entries := []entry{}
+			for _, a := range acl {
+				entries = append(entries, entry{a.ID.Scheme, a.ID.ID, permString(a.Perms)})
+			}
+			return s.printJSON(struct {
+				Path string    `json:"path"`
+				ACL  []entry   `json:"acl"`
+				Stat *jsonStat `json:"stat"`
+			}{p, entries, toJSONStat(st)})
+		}
 		fmt.Fprint(s.out, formatACL(acl))
 		if withStat {
 			printStat(s.out, st)
 		}
+		return nil
+	}, nil
+}
+
+func prepareAllChildrenNumber(in *invocation) (action, error) {
+	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	asJSON, err := in.json()
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, s *session) error {
+		n, err := s.c.AllChildrenNumber(ctx, p)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return s.printJSON(struct {
+				Path  string `json:"path"`
+				Count int    `json:"count"`
+			}{p, n})
+		}
+		fmt.Fprintln(s.out, n)
 		return nil
 	}, nil
 }
@@ -163,21 +297,44 @@ func prepareGetEphemerals(in *invocation) (action, error) {
 	if !strings.HasPrefix(prefix, "/") {
 		return nil, in.usagef("prefix %q must start with /", prefix)
 	}
+	asJSON, err := in.json()
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, s *session) error {
 		paths, err := s.c.Ephemerals(ctx, prefix)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(s.out, formatList(paths))
+		if asJSON {
+			sort.Strings(paths)
+			return s.printJSON(append([]string{}, paths...))
+		}
+		s.printList(paths)
 		return nil
 	}, nil
 }
 
-func prepareWhoAmI(*invocation) (action, error) {
+func prepareWhoAmI(in *invocation) (action, error) {
+	asJSON, err := in.json()
+	if err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context, s *session) error {
 		ids, err := s.c.WhoAmI(ctx)
 		if err != nil {
 			return err
+		}
+		if asJSON {
+			type identity struct {
+				Scheme string `json:"scheme"`
+				User   string `json:"user"`
+			}
+			list := []identity{}
+			for _, id := range ids {
+				list = append(list, identity{id.AuthScheme, id.User})
+			}
+			return s.printJSON(list)
 		}
 		fmt.Fprintln(s.out, "Auth scheme: User")
 		for _, id := range ids {

@@ -54,19 +54,20 @@ func TestLs(t *testing.T) {
 	c := client(t)
 	p := testPath(t)
 	mustCreate(t, c, p, "")
-	if got := ok(t, "ls", p); got != "[]\n" {
-		t.Errorf("ls of a leaf = %q, want []", got)
+	if got := ok(t, "ls", p); got != "" {
+		t.Errorf("ls of a leaf = %q, want nothing", got)
 	}
 	for _, ch := range []string{"b", "a", "c"} {
 		mustCreate(t, c, p+"/"+ch, "")
 	}
-	if got := ok(t, "ls", p); got != "[a, b, c]\n" {
-		t.Errorf("ls = %q, want [a, b, c]", got)
+	// Not a terminal: one name a line, sorted.
+	if got := ok(t, "ls", p); got != "a\nb\nc\n" {
+		t.Errorf("ls = %q, want a b c one a line", got)
 	}
 	out := ok(t, "ls", "-s", p)
-	first, rest, _ := strings.Cut(out, "\n")
-	if first != "[a, b, c]" {
-		t.Errorf("ls -s first line = %q", first)
+	names, rest, _ := strings.Cut(out, "c\n")
+	if names != "a\nb\n" {
+		t.Errorf("ls -s = %q, want the names first", out)
 	}
 	_, st, err := c.Exists(ctxFor(t, 10*time.Second), p)
 	if err != nil {
@@ -75,7 +76,7 @@ func TestLs(t *testing.T) {
 	wantStat(t, rest, st)
 	// The root lists at least the zookeeper node and ours.
 	root := ok(t, "ls")
-	if !strings.Contains(root, "zookeeper") || !strings.Contains(root, p[1:]) {
+	if !strings.Contains(root, "zookeeper\n") || !strings.Contains(root, p[1:]+"\n") {
 		t.Errorf("ls (root) = %q, want zookeeper and %s", root, p[1:])
 	}
 }
@@ -172,8 +173,8 @@ func TestChroot(t *testing.T) {
 	mustCreate(t, c, p, "")
 	mustCreate(t, c, p+"/inside", "x")
 	for _, args := range [][]string{{"-chroot", p}, {"-server", srv.Addr() + p}} {
-		if got := ok(t, append(args, "ls", "/")...); got != "[inside]\n" {
-			t.Errorf("%v ls / = %q, want [inside]", args, got)
+		if got := ok(t, append(args, "ls", "/")...); got != "inside\n" {
+			t.Errorf("%v ls / = %q, want inside", args, got)
 		}
 		if got := ok(t, append(args, "get", "/inside")...); got != "x\n" {
 			t.Errorf("%v get /inside = %q", args, got)

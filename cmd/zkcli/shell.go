@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/zkwire/zk"
 )
 
 // maxLine bounds one input line (data included): the server's default
@@ -22,65 +24,57 @@ const maxLine = 1 << 20
 // a command runs stops that command only (that is how a watch ends). The
 // exit status is 1 if any command failed, so scripts piped in can check
 // it.
-func runShell(cfg *config, stdin io.Reader, terminal bool, stdout, stderr io.Writer) int {
+func runShell(cfg *config, sys stdio) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	c, err := connect(ctx, cfg, true)
+	c, err := connect(ctx, cfg, true, sys.err)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		fmt.Fprintln(sys.err, err)
 		return exitFail
 	}
-	defer c.Close()
-	s := &session{cfg: cfg, c: c, out: stdout, errOut: stderr}
-
-	// Report session changes (disconnects, a new session after expiry)
-	// as they happen; they explain why commands fail or ephemerals vanish.
-	evCtx, evCancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for ev := range c.SessionEvents(evCtx) {
-			if ev.NewSession {
-				fmt.Fprintf(stderr, "session: %s, new session 0x%x (the old one's ephemeral nodes and watches are gone)\n", ev.State, uint64(ev.SessionID))
-			} else {
-				fmt.Fprintf(stderr, "session: %s\n", ev.State)
-			}
-		}
+	s := &session{cfg: cfg, c: c, out: sys.out, errOut: sys.err, outTerminal: sys.outTerminal}
+	defer func() {
+		c.Close() // ends every watch, so their printers return
+		s.bg.Wait()
 	}()
-	defer wg.Wait()
-	defer evCancel()
+	// Session changes (disconnects, a new session after expiry) explain
+	// why commands fail or ephemerals vanish.
+	defer reportSessionEvents(ctx, c, sys.err)()
 
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)
 
-	lines, done := readLines(stdin, stderr)
+	lines, done := readLines(sys.in, sys.err)
 	defer close(done)
 	status := exitOK
 	for n := 1; ; n++ {
-		if terminal {
-			fmt.Fprintf(stdout, "[zk: %s(%s) %d] ", c.Server(), c.State(), n)
+		if sys.inTerminal {
+			server := c.Server()
+			if server == "" {
+				server = strings.Join(cfg.servers, ",")
+			}
+			fmt.Fprintf(sys.out, "[zk: %s(%s) %d] ", server, c.State(), n)
 		}
 		var line string
 		select {
 		case l, ok := <-lines:
 			if !ok {
-				if terminal {
-					fmt.Fprintln(stdout)
+				if sys.inTerminal {
+					fmt.Fprintln(sys.out)
 				}
 				return status
 			}
 			line = l
 		case <-interrupts:
-			fmt.Fprintln(stdout)
+			fmt.Fprintln(sys.out)
 			return status
 		case <-ctx.Done():
 			return status
 		}
 		args, err := splitLine(line)
 		if err != nil {
-			fmt.Fprintln(stderr, err)
+			fmt.Fprintln(sys.err, err)
 			status = exitFail
 			continue
 		}
@@ -90,9 +84,15 @@ func runShell(cfg *config, stdin io.Reader, terminal bool, stdout, stderr io.Wri
 		if a := strings.ToLower(args[0]); a == "quit" || a == "exit" {
 			return status
 		}
-		cmd, err := parseCommand(args)
+		cmd, err := parseCommand(args, nil)
+		interrupted := false
 		if err == nil {
-			err = s.runInterruptible(ctx, cmd, interrupts)
+			interrupted, err = s.runInterruptible(ctx, cmd, interrupts)
+		}
+		if interrupted && sys.inTerminal {
+			// The terminal echoed ^C without a newline: the next prompt
+			// gets a line of its own.
+			fmt.Fprintln(sys.out)
 		}
 		if s.report(err) != exitOK {
 			status = exitFail
@@ -100,8 +100,31 @@ func runShell(cfg *config, stdin io.Reader, terminal bool, stdout, stderr io.Wri
 	}
 }
 
-// runInterruptible runs cmd, cancelling it on the next interrupt.
-func (s *session) runInterruptible(ctx context.Context, cmd command, interrupts <-chan os.Signal) error {
+// reportSessionEvents prints session changes on errOut ("session:
+// Disconnected") until the returned stop is called.
+func reportSessionEvents(ctx context.Context, c *zk.Client, errOut io.Writer) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for ev := range c.SessionEvents(ctx) {
+			if ev.NewSession {
+				fmt.Fprintf(errOut, "session: %s, new session 0x%x (the old one's ephemeral nodes and watches are gone)\n", ev.State, uint64(ev.SessionID))
+			} else {
+				fmt.Fprintf(errOut, "session: %s\n", ev.State)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}
+
+// runInterruptible runs cmd, cancelling it on the next interrupt; it
+// says whether an interrupt came.
+func (s *session) runInterruptible(ctx context.Context, cmd command, interrupts <-chan os.Signal) (interrupted bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	finished := make(chan struct{})
@@ -111,17 +134,18 @@ func (s *session) runInterruptible(ctx context.Context, cmd command, interrupts 
 		defer wg.Done()
 		select {
 		case <-interrupts:
+			interrupted = true
 			cancel()
 		case <-finished:
 		}
 	}()
-	err := s.execute(ctx, cmd)
+	err = s.execute(ctx, cmd)
 	close(finished)
 	wg.Wait()
-	if cmd.verb.endless && errors.Is(err, context.Canceled) {
-		return nil // Ctrl-C is how an endless command ends
+	if cmd.endless && interrupted && errors.Is(err, context.Canceled) {
+		return true, nil // Ctrl-C is how an endless command ends
 	}
-	return err
+	return interrupted, err
 }
 
 // readLines delivers stdin's lines on a channel, so the shell can wait

@@ -39,10 +39,11 @@ func TestShell(t *testing.T) {
 		"Created " + p,
 		"Created " + p + "/a",
 		`quoted "value"`,
-		"[a]",
+		"a",
 		"Created " + p + "/e1",
 		"Created " + p + "/e2",
-		"[" + p + "/e1, " + p + "/e2]",
+		p + "/e1",
+		p + "/e2",
 	}
 	if len(lines) < len(want) {
 		t.Fatalf("stdout:\n%s", r.stdout)

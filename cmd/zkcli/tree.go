@@ -22,7 +22,7 @@ func subtree(ctx context.Context, c *zk.Client, root string) ([][]string, error)
 	for {
 		var mu sync.Mutex
 		var next []string
-		err := forEach(ctx, levels[len(levels)-1], func(ctx context.Context, p string) error {
+		err := forEach(ctx, parallel, levels[len(levels)-1], func(ctx context.Context, p string) error {
 			children, _, err := c.Children(ctx, p)
 			if errors.Is(err, zk.ErrNoNode) && p != root {
 				return nil
@@ -47,10 +47,10 @@ func subtree(ctx context.Context, c *zk.Client, root string) ([][]string, error)
 	}
 }
 
-// forEach calls f on every item, up to parallel at a time, and returns
-// the first error; after an error no new call starts. It returns when
-// every call has returned.
-func forEach(ctx context.Context, items []string, f func(context.Context, string) error) error {
+// forEach calls f on every item, up to n at a time, and returns the first
+// error; after an error no new call starts. It returns when every call
+// has returned.
+func forEach(ctx context.Context, n int, items []string, f func(context.Context, string) error) error {
 	inner, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -58,7 +58,7 @@ func forEach(ctx context.Context, items []string, f func(context.Context, string
 		mu    sync.Mutex
 		first error
 	)
-	sem := make(chan struct{}, parallel)
+	sem := make(chan struct{}, n)
 	for _, item := range items {
 		select {
 		case sem <- struct{}{}:

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/zkwire/zk"
 )
@@ -11,6 +12,10 @@ import (
 func watchVerb() *verb {
 	return &verb{name: "watch", args: "[-r] path",
 		summary: "stream changes until Ctrl-C: data and children, or with -r every node below",
+		detail: "Without -r, one line per state, now and after every change:\n" +
+			"  data /p dataVersion=3 \"value\"\n  children /p cversion=2 [\"a\",\"b\"]\n  data /p does not exist\n" +
+			"With -r, one line per event on the node or below it:\n  NodeCreated /p/a\n  NodeDataChanged /p/a\n  NodeDeleted /p/a",
+		example: "watch -r /app",
 		bools:   "r", min: 1, max: 1, endless: true, prepare: prepareWatch}
 }
 
@@ -29,13 +34,14 @@ func prepareWatch(in *invocation) (action, error) {
 // change, one line each:
 //
 //	data /p dataVersion=3 "value"
-//	children /p cversion=2 [a, b]
+//	children /p cversion=2 ["a","b"]
 //	data /p does not exist
 //
 // Changes that land close together may show as their latest state only.
 // It returns nil when ctx ends (Ctrl-C), an error if the watch ends for
 // another reason (session expired, permission denied).
 func watchNode(ctx context.Context, s *session, p string) error {
+	fmt.Fprintf(s.errOut, "watching %s: its data and children; Ctrl-C to stop\n", p)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	data, err := zk.WatchData(ctx, s.c, p)
@@ -76,7 +82,7 @@ func watchNode(ctx context.Context, s *session, p string) error {
 			case u.Stat == nil:
 				fmt.Fprintf(s.out, "children %s does not exist\n", p)
 			default:
-				fmt.Fprintf(s.out, "children %s cversion=%d %s\n", p, u.Stat.Cversion, formatList(u.Children))
+				fmt.Fprintf(s.out, "children %s cversion=%d %s\n", p, u.Stat.Cversion, quotedList(u.Children))
 			}
 		}
 	}
@@ -93,7 +99,7 @@ func watchRecursive(ctx context.Context, s *session, p string) error {
 		return err
 	}
 	defer w.Stop()
-	fmt.Fprintf(s.errOut, "watching %s and below; Ctrl-C to stop\n", p)
+	fmt.Fprintf(s.errOut, "watching %s: it and every node below it; Ctrl-C to stop\n", p)
 	for {
 		select {
 		case <-ctx.Done():
@@ -107,10 +113,115 @@ func watchRecursive(ctx context.Context, s *session, p string) error {
 			case ev.Resync:
 				fmt.Fprintf(s.errOut, "reconnected: changes made while disconnected were not reported\n")
 			case ev.Type == zk.EventNone:
-				fmt.Fprintf(s.errOut, "session %s\n", ev.State)
+				// Session changes: reportSessionEvents prints them.
 			default:
 				fmt.Fprintf(s.out, "%s %s\n", ev.Type, ev.Path)
 			}
 		}
 	}
+}
+
+// addWatchVerb and removeWatchesVerb are zkCli's addWatch and
+// removewatches.
+func addWatchVerb() *verb {
+	return &verb{name: "addWatch", args: "[-m mode] path",
+		summary: "set a persistent watch; mode PERSISTENT or PERSISTENT_RECURSIVE (the default)",
+		detail: "In the shell its events print as they come (WatchedEvent state:SyncConnected\n" +
+			"type:NodeCreated path:/p/a) until removewatches or the end of the shell. A\n" +
+			"one-shot zkcli prints them until Ctrl-C, like watch -r.",
+		example: "addWatch -m PERSISTENT /app/config",
+		values:  "m", min: 1, max: 1, prepare: prepareAddWatch}
+}
+
+func removeWatchesVerb() *verb {
+	return &verb{name: "removewatches", args: "path [-c|-d|-a] [-l]",
+		summary: "remove watches on a node: -c child, -d data, -a any (default); -l locally too",
+		example: "removewatches /app/config -d",
+		bools:   "cdal", min: 1, max: 1, prepare: prepareRemoveWatches}
+}
+
+func prepareAddWatch(in *invocation) (action, error) {
+	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	mode := zk.WatchPersistentRecursive
+	if m, ok := in.opts['m']; ok {
+		switch strings.ToUpper(m) {
+		case "PERSISTENT":
+			mode = zk.WatchPersistent
+		case "PERSISTENT_RECURSIVE":
+		default:
+			return nil, in.usagef("-m %q: the mode is PERSISTENT or PERSISTENT_RECURSIVE", m)
+		}
+	}
+	oneShot := in.oneShot()
+	in.endless = oneShot
+	return func(ctx context.Context, s *session) error {
+		if !oneShot {
+			w, err := s.c.AddWatch(ctx, p, mode)
+			if err != nil {
+				return err
+			}
+			s.printEvents(w)
+			return nil
+		}
+		rctx, cancel := context.WithTimeout(ctx, s.cfg.cmdTimeout)
+		defer cancel()
+		w, err := s.c.AddWatch(rctx, p, mode)
+		if err != nil {
+			return err
+		}
+		defer w.Stop()
+		fmt.Fprintf(s.errOut, "watching %s (%s); Ctrl-C to stop\n", p, strings.ToUpper(modeName(mode)))
+		for {
+			select {
+			case <-ctx.Done():
+				return nil // Ctrl-C is how it ends
+			case ev, ok := <-w.C:
+				switch {
+				case !ok:
+					return nil
+				case ev.Err != nil:
+					return fmt.Errorf("watch on %s ended: %s", p, trimZK(ev.Err.Error()))
+				case ev.Resync:
+					fmt.Fprintf(s.errOut, "reconnected: changes made while disconnected were not reported\n")
+				case ev.Type != zk.EventNone:
+					s.printEvent(ev)
+				}
+			}
+		}
+	}, nil
+}
+
+func modeName(m zk.AddWatchMode) string {
+	if m == zk.WatchPersistent {
+		return "persistent"
+	}
+	return "persistent_recursive"
+}
+
+func prepareRemoveWatches(in *invocation) (action, error) {
+	p, err := in.pathArg(0, "", false)
+	if err != nil {
+		return nil, err
+	}
+	t := zk.WatcherAny
+	n := 0
+	for _, o := range []struct {
+		letter byte
+		t      zk.WatcherType
+	}{{'c', zk.WatcherChildren}, {'d', zk.WatcherData}, {'a', zk.WatcherAny}} {
+		if in.has(o.letter) {
+			t = o.t
+			n++
+		}
+	}
+	if n > 1 {
+		return nil, in.usagef("-c, -d and -a exclude each other")
+	}
+	local := in.has('l')
+	return func(ctx context.Context, s *session) error {
+		return s.c.RemoveWatches(ctx, p, t, local)
+	}, nil
 }

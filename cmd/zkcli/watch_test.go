@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zkwire/zk/zktest"
 )
 
 // live is a zkcli process whose output is read line by line as it comes.
@@ -131,6 +133,9 @@ func TestWatch(t *testing.T) {
 	p := testPath(t)
 	mustCreate(t, c, p, "v0")
 	l := start(t, "watch", p)
+	if line := next(t, l.errs, "stderr"); line != "watching "+p+": its data and children; Ctrl-C to stop" {
+		t.Fatalf("stderr: %q", line)
+	}
 	l.expect(t, `data `+p+` dataVersion=0 "v0"`, "children "+p+" cversion=0 []")
 
 	if _, err := c.Set(ctx, p, []byte("v1"), -1); err != nil {
@@ -138,7 +143,7 @@ func TestWatch(t *testing.T) {
 	}
 	l.expect(t, `data `+p+` dataVersion=1 "v1"`)
 	mustCreate(t, c, p+"/a", "")
-	l.expect(t, "children "+p+" cversion=1 [a]")
+	l.expect(t, "children "+p+" cversion=1 [\"a\"]")
 	if err := c.Delete(ctx, p+"/a", -1); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +164,7 @@ func TestWatchRecursive(t *testing.T) {
 	p := testPath(t)
 	mustCreate(t, c, p, "")
 	l := start(t, "watch", "-r", p)
-	if line := next(t, l.errs, "stderr"); line != "watching "+p+" and below; Ctrl-C to stop" {
+	if line := next(t, l.errs, "stderr"); line != "watching "+p+": it and every node below it; Ctrl-C to stop" {
 		t.Fatalf("stderr: %q", line)
 	}
 	mustCreate(t, c, p+"/a", "")
@@ -204,5 +209,26 @@ func TestShellWatchInterrupt(t *testing.T) {
 	l.wantExit(t, 0)
 	if _, _, err := c.Get(ctxFor(t, 10*time.Second), p); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWatchSessionEvents: both watches report a dropped connection the
+// same way, "session: Disconnected", as the shell does.
+func TestWatchSessionEvents(t *testing.T) {
+	for _, args := range [][]string{{"watch", "/"}, {"watch", "-r", "/"}} {
+		p, err := zktest.NewProxy(srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		l := start(t, append([]string{"-server", p.Addr()}, args...)...)
+		if line := next(t, l.errs, "stderr"); !strings.HasPrefix(line, "watching /: ") {
+			t.Fatalf("%v: stderr %q", args, line)
+		}
+		p.Cut()
+		if line := next(t, l.errs, "stderr"); line != "session: Disconnected" {
+			t.Errorf("%v: stderr %q after the connection dropped", args, line)
+		}
+		l.interrupt(t)
 	}
 }

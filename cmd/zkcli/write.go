@@ -16,20 +16,33 @@ func writeVerbs() []*verb {
 	return []*verb{
 		{name: "create", args: "[-s] [-e] [-c] [-t ttl] path [data] [acl]",
 			summary: "make a node: -s sequential, -e ephemeral, -c container, -t ttl (ms, or 10s)",
+			detail:  dataHelp + "\n\nThe default ACL is world:anyone:cdrwa. A one-shot zkcli's ephemeral node goes\nwhen zkcli exits: its session ends.",
+			example: "create /app/config @config.json\ncreate -s -e /app/lock- worker-1",
 			bools:   "sec", values: "t", min: 1, max: 3, prepare: prepareCreate},
 		{name: "set", args: "[-s] [-v version] path data", summary: "replace a node's data; -s prints the new stat",
-			bools: "s", values: "v", min: 2, max: 2, prepare: prepareSet},
+			detail:  dataHelp + "\n\nWith -v the data changes only if the node's dataVersion is still version.",
+			example: "set -v 3 /app/config @config.json\nprintf 'line 1\\nline 2' | zkcli set /app/notes -",
+			bools:   "s", values: "v", min: 2, max: 2, prepare: prepareSet},
 		{name: "delete", args: "[-v version] path", summary: "delete a node that has no children",
-			values: "v", min: 1, max: 1, prepare: prepareDelete},
-		{name: "deleteall", args: "path", summary: "delete a node and everything below it",
-			min: 1, max: 1, prepare: prepareDeleteAll},
+			example: "delete -v 0 /app/old", values: "v", min: 1, max: 1, prepare: prepareDelete},
+		{name: "deleteall", args: "[-b batch] path", summary: "delete a node and everything below it",
+			detail:  "Deepest nodes first, up to batch deletes in flight at once (default 32).",
+			example: "deleteall /app/tmp", values: "b", min: 1, max: 1, prepare: prepareDeleteAll},
 		{name: "setAcl", args: "[-s] [-v version] [-R] path acl",
-			summary: "replace a node's ACL (world:anyone:cdrwa,digest:user:hash:rw); -R for the subtree",
+			summary: "replace a node's ACL; -R for the subtree",
+			detail:  "acl is comma-separated scheme:id:perms entries, perms from cdrwa, e.g.\nworld:anyone:r,digest:alice:HASH:cdrwa (HASH is base64(sha1(\"alice:secret\")));\nauth::cdrwa means every identity the session has added.",
+			example: "setAcl -R /app world:anyone:r,auth::cdrwa",
 			bools:   "sR", values: "v", min: 2, max: 2, prepare: prepareSetACL},
-		{name: "addauth", args: "scheme [auth]", summary: "add credentials to the session, e.g. addauth digest user:password",
-			min: 1, max: 2, prepare: prepareAddAuth},
+		{name: "addauth", args: "scheme [auth]", summary: "add credentials to the session",
+			example: "addauth digest alice:secret", min: 1, max: 2, prepare: prepareAddAuth},
 	}
 }
+
+// dataHelp explains the data argument of create and set.
+const dataHelp = `data is the argument itself, or @file for a file's contents, or - for
+stdin (one-shot zkcli only: the shell reads its commands from stdin), so
+binary or multi-line data needs no quoting; @@text stands for the literal
+@text. A data argument starting with - comes after --: set /n -- -1x.`
 
 func prepareCreate(in *invocation) (action, error) {
 	ephemeral, sequential, container := in.has('e'), in.has('s'), in.has('c')
@@ -55,7 +68,9 @@ func prepareCreate(in *invocation) (action, error) {
 	}
 	var data []byte
 	if len(in.args) > 1 {
-		data = []byte(in.args[1])
+		if data, err = in.dataArg(in.args[1]); err != nil {
+			return nil, err
+		}
 	}
 	acl := zk.WorldACL(zk.PermAll)
 	if len(in.args) > 2 {
@@ -84,6 +99,10 @@ func prepareCreate(in *invocation) (action, error) {
 			created, _, err = s.c.CreateContainer(ctx, p, data, acl)
 		case hasTTL:
 			created, _, err = s.c.CreateTTL(ctx, p, data, mode, acl, ttl)
+			if errors.Is(err, zk.ErrUnimplemented) {
+				return fmt.Errorf("the server does not allow TTL nodes (create -t): enable them with "+
+					"extendedTypesEnabled=true in its zoo.cfg (the zookeeper.extendedTypesEnabled system property): %w", err)
+			}
 		default:
 			created, err = s.c.Create(ctx, p, data, mode, acl)
 		}
@@ -120,7 +139,11 @@ func prepareSet(in *invocation) (action, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, withStat := []byte(in.args[1]), in.has('s')
+	data, err := in.dataArg(in.args[1])
+	if err != nil {
+		return nil, err
+	}
+	withStat := in.has('s')
 	return func(ctx context.Context, s *session) error {
 		st, err := s.c.Set(ctx, p, data, version)
 		if err != nil {
@@ -155,6 +178,14 @@ func prepareDeleteAll(in *invocation) (action, error) {
 		// to a typo.
 		return nil, in.usagef("refusing to delete the root")
 	}
+	batch := parallel
+	if b, ok := in.opts['b']; ok {
+		n, err := strconv.Atoi(b)
+		if err != nil || n < 1 {
+			return nil, in.usagef("-b %q: the batch size must be a positive number", b)
+		}
+		batch = n
+	}
 	return func(ctx context.Context, s *session) error {
 		levels, err := subtree(ctx, s.c, p)
 		if err != nil {
@@ -164,7 +195,7 @@ func prepareDeleteAll(in *invocation) (action, error) {
 		// A node that vanished meanwhile is fine; one that gained a child
 		// fails with "Node not empty".
 		for i := len(levels) - 1; i >= 0; i-- {
-			err := forEach(ctx, levels[i], func(ctx context.Context, node string) error {
+			err := forEach(ctx, batch, levels[i], func(ctx context.Context, node string) error {
 				if err := s.c.Delete(ctx, node, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 					return err
 				}
@@ -210,7 +241,7 @@ func prepareSetACL(in *invocation) (action, error) {
 		}
 		if recursive {
 			for _, level := range levels[1:] {
-				err := forEach(ctx, level, func(ctx context.Context, node string) error {
+				err := forEach(ctx, parallel, level, func(ctx context.Context, node string) error {
 					if _, err := s.c.SetACL(ctx, node, acl, -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 						return err
 					}

@@ -242,3 +242,16 @@ func TestCreateContainerAndTTL(t *testing.T) {
 		t.Errorf("a plain node was reaped")
 	}
 }
+
+// TestCreateTTLDisabled: on a server without TTL support, create -t names
+// the server setting instead of saying "unimplemented".
+func TestCreateTTLDisabled(t *testing.T) {
+	s := zktest.StartServerT(t, zktest.WithConfig("extendedTypesEnabled=false"))
+	r := zkcliAt(t, s.Addr(), "", "create", "-t", "10s", "/ttl", "x")
+	if r.code != 1 || !strings.Contains(r.stderr, "extendedTypesEnabled=true") || !strings.Contains(r.stderr, "zookeeper.extendedTypesEnabled") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := zkcliAt(t, s.Addr(), "", "stat", "/ttl"); r.code != 1 {
+		t.Errorf("the TTL node exists: %q", r.stdout)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // Client is the part of *zk.Client the recipes use.
@@ -49,9 +50,11 @@ func (b *Barrier) Remove(ctx context.Context) error {
 // Wait returns once the barrier's node does not exist (at once if it was
 // never set), or with ctx's error.
 func (b *Barrier) Wait(ctx context.Context) error {
+	var retries backoff.Counter
 	for {
 		ok, _, w, err := b.c.ExistsW(ctx, b.path)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if err != nil {
@@ -84,12 +87,14 @@ func waitWatch(ctx context.Context, w *zk.Watch) error {
 // createIdempotent creates path (and its missing parents) with mode; an
 // existing node, perhaps of a retried create, is success.
 func createIdempotent(ctx context.Context, c Client, path string, mode zk.CreateMode) error {
+	var retries backoff.Counter
 	for {
 		_, err := c.Create(ctx, path, nil, mode, zk.WorldACL(zk.PermAll))
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNodeExists):
 			return nil
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 		case errors.Is(err, zk.ErrNoNode):
 			parent := path[:strings.LastIndexByte(path, '/')]
 			if parent == "" {

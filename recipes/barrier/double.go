@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // readyName is the child that says the group is complete.
@@ -63,6 +64,7 @@ func (d *DoubleBarrier) Enter(ctx context.Context) error {
 
 func (d *DoubleBarrier) enter(ctx context.Context) error {
 	ready := d.path + "/" + readyName
+	var retries backoff.Counter
 	for {
 		// Every round: after an expiry the node must be put back.
 		if err := createIdempotent(ctx, d.c, d.path+"/"+d.me, zk.Ephemeral); err != nil {
@@ -72,6 +74,7 @@ func (d *DoubleBarrier) enter(ctx context.Context) error {
 		// last to enter cannot be missed.
 		ok, _, w, err := d.c.ExistsW(ctx, ready)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if err != nil {
@@ -110,6 +113,7 @@ func (d *DoubleBarrier) Leave(ctx context.Context) error {
 }
 
 func (d *DoubleBarrier) leave(ctx context.Context) error {
+	var retries backoff.Counter
 	for {
 		in, err := d.participants(ctx)
 		if err != nil {
@@ -138,6 +142,7 @@ func (d *DoubleBarrier) leave(ctx context.Context) error {
 		}
 		ok, _, w, err := d.c.ExistsW(ctx, d.path+"/"+target)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if err != nil {
@@ -155,9 +160,11 @@ func (d *DoubleBarrier) leave(ctx context.Context) error {
 
 // participants lists the participants in, sorted by name.
 func (d *DoubleBarrier) participants(ctx context.Context) ([]string, error) {
+	var retries backoff.Counter
 	for {
 		children, _, err := d.c.Children(ctx, d.path)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if errors.Is(err, zk.ErrNoNode) {

@@ -4,11 +4,11 @@ import (
 	"errors"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/batch"
 )
 
-// maxBatch bounds how many paths one MultiRead reads (two ops each in a
-// full read), well under the server's packet limit for the request.
-const maxBatch = 128
+// maxBatch bounds how many event paths are gathered for one refresh.
+const maxBatch = batch.MaxNodes
 
 // runPersistent follows the subtree on one persistent recursive watch.
 // After every (re)registration it reads the whole subtree and diffs it
@@ -98,52 +98,65 @@ func collect(w *zk.Watch, first zk.Event, ok bool) (paths []string, resync bool,
 	}
 }
 
-// refresh re-reads paths (one MultiRead per batch) and applies what it
-// finds: a node that exists is added or updated, one that does not is
-// removed with its subtree.
+// refresh re-reads paths (one MultiRead per batch, bounded in count and
+// bytes) and applies what it finds: a node that exists is added or
+// updated, one that does not is removed with its subtree.
 func (t *TreeCache) refresh(paths []string) error {
-	ops := make([]zk.ReadOp, len(paths))
+	sizes := make([]int, len(paths))
 	for i, p := range paths {
-		ops[i] = zk.GetOp(p)
-	}
-	res, err := t.c.MultiRead(t.ctx, ops...)
-	if err != nil {
-		return err
+		dl, _, ok := t.st.hint(p)
+		sizes[i] = batch.Size(dl, 0, ok)
 	}
 	var evs []Event
-	for i, p := range paths {
-		r := res[i]
-		switch {
-		case r.Err == nil:
-			evs = t.st.upsert(p, r.Data, r.Stat, evs)
-		case errors.Is(r.Err, zk.ErrNoNode):
-			evs = t.st.remove(p, evs)
-		default:
-			// Unreadable (e.g. no permission): leave the cache as it is.
+	err := batch.Run(t.ctx, sizes, func(lo, hi int) error {
+		chunk := paths[lo:hi]
+		ops := make([]zk.ReadOp, len(chunk))
+		for i, p := range chunk {
+			ops[i] = zk.GetOp(p)
 		}
-	}
-	t.emit(evs, 0)
-	return nil
+		res, err := t.c.MultiRead(t.ctx, ops...)
+		if err != nil {
+			return err
+		}
+		for i, p := range chunk {
+			r := res[i]
+			switch {
+			case r.Err == nil:
+				evs = t.st.upsert(p, r.Data, r.Stat, evs)
+			case errors.Is(r.Err, zk.ErrNoNode):
+				evs = t.st.remove(p, evs)
+			default:
+				// Unreadable (e.g. no permission): leave the cache as it is.
+			}
+		}
+		return nil
+	})
+	t.emit(evs, 0) // what was applied, also when a later batch failed
+	return err
 }
 
 // fullRead reads the whole subtree level by level (data and children of
-// up to maxBatch nodes per MultiRead), updates memory, removes what it did
-// not find, and then announces Initialized or Resynced.
+// each node, in MultiRead batches bounded in count and bytes), updates
+// memory, removes what it did not find, and then announces Initialized or
+// Resynced.
 func (t *TreeCache) fullRead() error {
 	seen := make(map[string]bool)
 	var evs []Event
 	level := []string{t.root}
 	for len(level) > 0 {
 		var next []string
-		for start := 0; start < len(level); start += maxBatch {
-			chunk := level[start:min(start+maxBatch, len(level))]
+		sizes := make([]int, len(level))
+		for i, p := range level {
+			sizes[i] = batch.Size(t.st.hint(p))
+		}
+		err := batch.Run(t.ctx, sizes, func(lo, hi int) error {
+			chunk := level[lo:hi]
 			ops := make([]zk.ReadOp, 0, 2*len(chunk))
 			for _, p := range chunk {
 				ops = append(ops, zk.GetOp(p), zk.ChildrenOp(p))
 			}
 			res, err := t.c.MultiRead(t.ctx, ops...)
 			if err != nil {
-				t.emit(evs, 0) // what was applied so far
 				return err
 			}
 			for i, p := range chunk {
@@ -159,6 +172,11 @@ func (t *TreeCache) fullRead() error {
 					}
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			t.emit(evs, 0) // what was applied so far
+			return err
 		}
 		level = next
 	}

@@ -149,6 +149,22 @@ func (s *store) cachedChildren(p string) []string {
 	return names
 }
 
+// hint returns what the cache last saw of p's size, to plan reads: its
+// data length and the bytes of its children's names (ok false when p is
+// not cached). The node may have grown since.
+func (s *store) hint(p string) (dataLength, childNames int, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n, ok := s.nodes[p]
+	if !ok {
+		return 0, 0, false
+	}
+	for name := range s.kids[p] {
+		childNames += 4 + len(name)
+	}
+	return int(n.Stat.DataLength), childNames, true
+}
+
 func (s *store) has(p string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()

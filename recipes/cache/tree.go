@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 )
 
 // TreeCache mirrors the subtree at a root path: every node's data, Stat
@@ -184,7 +185,7 @@ func (t *TreeCache) recover(err error, session int64, attempt int) error {
 	case errors.Is(err, zk.ErrSessionExpired):
 		return lifecycle.WaitNewSession(t.ctx, t.c, session)
 	}
-	if !lifecycle.Pause(t.ctx, attempt) {
+	if !backoff.Pause(t.ctx, attempt) {
 		return t.ctx.Err()
 	}
 	return nil

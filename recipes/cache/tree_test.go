@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/diff"
 	"github.com/zkwire/zk/recipes/cache"
 	"github.com/zkwire/zk/zktest"
 )
@@ -65,7 +65,7 @@ func cachedTree(tc *cache.TreeCache) tree {
 }
 
 func sameTree(want tree, tc *cache.TreeCache) error {
-	if d := cmp.Diff(want, cachedTree(tc)); d != "" {
+	if d := diff.Diff(want, cachedTree(tc)); d != "" {
 		if len(d) > 2000 {
 			d = d[:2000] + "..."
 		}
@@ -137,7 +137,7 @@ func TestTreeCacheFollowsChanges(t *testing.T) {
 				t.Fatalf("Initialized sent %d times", rec.count(cache.Initialized))
 			}
 			eventually(t, 10*time.Second, func() error {
-				if d := cmp.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
+				if d := diff.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
 					return fmt.Errorf("listener view differs: %s", d)
 				}
 				return nil
@@ -348,7 +348,7 @@ func runChurn(t *testing.T, n, changes int, oneShot bool) {
 	eventually(t, 2*time.Minute, func() error { return sameTree(want, tc) })
 	t.Logf("cache equal to the server's %d nodes %v after the writers stopped", len(want.Data), time.Since(stopped).Round(time.Millisecond))
 	eventually(t, 30*time.Second, func() error {
-		if d := cmp.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
+		if d := diff.Diff(cachedTree(tc).Data, rec.snapshot()); d != "" {
 			return fmt.Errorf("listener view differs from the cache: %.2000s", d)
 		}
 		return nil
@@ -391,5 +391,142 @@ func parallel(t *testing.T, workers, n int, f func(i int) error) {
 	wg.Wait()
 	if err, _ := first.Load().(error); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// disconnects counts how often c's state left connected, through a state
+// listener given at Connect.
+type disconnects struct{ n atomic.Int64 }
+
+func (d *disconnects) listen(s zk.State) {
+	if s == zk.StateDisconnected {
+		d.n.Add(1)
+	}
+}
+
+// TestTreeCacheBigChildren: 20 children of 900 KB (18 MB together) do not
+// fit in one reply (the client takes up to 16 MiB). The cache must read
+// them in batches bounded in bytes, converge, and never make the shared
+// client drop its connection; then it must follow an update of all of
+// them (the refresh path) the same way.
+func TestTreeCacheBigChildren(t *testing.T) {
+	const n, size = 20, 900 << 10
+	ctx := ctxFor(t, 2*time.Minute)
+	var drops disconnects
+	c := connectTo(t, srv.Addr(), zk.WithStateListener(drops.listen))
+	root := testPath(t)
+	if _, err := c.Create(ctx, root, nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	payload := func(i int, gen byte) []byte {
+		b := make([]byte, size)
+		for j := range b {
+			b[j] = gen
+		}
+		b[0] = byte(i)
+		return b
+	}
+	for i := range n {
+		if _, err := c.Create(ctx, fmt.Sprintf("%s/n%02d", root, i), payload(i, 'a'), zk.Persistent, open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tc, err := cache.NewTreeCache(c, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := tc.Start(sctx); err != nil {
+		t.Fatalf("Start: %v (the client dropped its connection %d times)", err, drops.n.Load())
+	}
+	check := func(gen byte) error {
+		snap := tc.Snapshot()
+		if len(snap) != n+1 {
+			return fmt.Errorf("%d nodes cached, want %d", len(snap), n+1)
+		}
+		for i := range n {
+			nd := snap[fmt.Sprintf("%s/n%02d", root, i)]
+			if len(nd.Data) != size || nd.Data[0] != byte(i) || nd.Data[1] != gen {
+				return fmt.Errorf("n%02d: %d bytes, want %d of generation %q", i, len(nd.Data), size, gen)
+			}
+		}
+		return nil
+	}
+	if err := check('a'); err != nil {
+		t.Fatal(err)
+	}
+	// Change them all in a row: the events queue up and are re-read in
+	// batches.
+	for i := range n {
+		if _, err := c.Set(ctx, fmt.Sprintf("%s/n%02d", root, i), payload(i, 'b'), -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, 30*time.Second, func() error { return check('b') })
+	t.Logf("the shared client dropped its connection %d times", drops.n.Load())
+	if d := drops.n.Load(); d != 0 {
+		t.Errorf("the shared client dropped its connection %d times, want 0", d)
+	}
+}
+
+// TestTreeCacheChildrenGrowWhileDisconnected: the cache holds 20 small
+// children; while its client is cut off they grow to 900 KB each. The
+// resync after the reconnection plans its batch from the cached (now
+// stale) sizes, so the reply would be 18 MB: that batch fails on its own
+// (the client keeps its connection) and is split until it fits.
+func TestTreeCacheChildrenGrowWhileDisconnected(t *testing.T) {
+	const n, size = 20, 900 << 10
+	ctx := ctxFor(t, 2*time.Minute)
+	admin := connectTo(t, srv.Addr())
+	root := testPath(t)
+	if _, err := admin.Create(ctx, root, nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := admin.Create(ctx, fmt.Sprintf("%s/n%02d", root, i), []byte{byte(i)}, zk.Persistent, open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	px := startProxy(t)
+	var drops disconnects
+	c := connectTo(t, px.Addr(), zk.WithStateListener(drops.listen))
+	tc, err := cache.NewTreeCache(c, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	if err := tc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	px.SetRefuse(true)
+	px.Cut()
+	eventually(t, 30*time.Second, func() error {
+		if c.State() == zk.StateConnected {
+			return errors.New("still connected")
+		}
+		return nil
+	})
+	for i := range n {
+		data := make([]byte, size)
+		data[0] = byte(i)
+		if _, err := admin.Set(ctx, fmt.Sprintf("%s/n%02d", root, i), data, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	px.SetRefuse(false)
+	eventually(t, 60*time.Second, func() error {
+		for p, nd := range tc.Snapshot() {
+			if p != root && len(nd.Data) != size {
+				return fmt.Errorf("%s: %d bytes cached, want %d (the client dropped its connection %d times)", p, len(nd.Data), size, drops.n.Load())
+			}
+		}
+		return nil
+	})
+	// One drop is the test's own cut.
+	t.Logf("the client dropped its connection %d times (1 by the test)", drops.n.Load())
+	if d := drops.n.Load(); d != 1 {
+		t.Errorf("the client dropped its connection %d times, want only the test's cut", d)
 	}
 }

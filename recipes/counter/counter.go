@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // Client is the part of *zk.Client the recipe uses.
@@ -65,12 +66,14 @@ func (k *Counter) Get(ctx context.Context) (int64, error) {
 // Set makes the value v, whatever it was.
 func (k *Counter) Set(ctx context.Context, v int64) error {
 	data := []byte(strconv.FormatInt(v, 10))
+	var retries backoff.Counter
 	for {
 		_, err := k.c.Set(ctx, k.path, data, -1)
 		switch {
 		case err == nil:
 			return nil
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			// Setting the same value again is harmless.
 		case errors.Is(err, zk.ErrNoNode):
 			err := k.create(ctx, data, true)
@@ -93,6 +96,7 @@ func (k *Counter) Add(ctx context.Context, delta int64) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	var retries backoff.Counter
 	for {
 		cur, stat, _, err := k.read(ctx)
 		if err != nil {
@@ -121,6 +125,7 @@ func (k *Counter) Add(ctx context.Context, delta int64) (int64, error) {
 			if applied {
 				return next, nil
 			}
+			retries.Wait(ctx) // not applied: write again after a pause
 		default:
 			return 0, err
 		}
@@ -154,6 +159,7 @@ func (k *Counter) resolve(ctx context.Context, before *zk.Stat, id string) (bool
 // the id of the Add that wrote it last ("" if none), retrying after
 // connection loss.
 func (k *Counter) read(ctx context.Context) (int64, *zk.Stat, string, error) {
+	var retries backoff.Counter
 	for {
 		data, stat, err := k.c.Get(ctx, k.path)
 		switch {
@@ -166,6 +172,7 @@ func (k *Counter) read(ctx context.Context) (int64, *zk.Stat, string, error) {
 		case errors.Is(err, zk.ErrNoNode):
 			return 0, nil, "", nil
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		default:
 			return 0, nil, "", err

@@ -7,7 +7,10 @@
 // session expiry every registration is created again in the new session.
 // Surviving expiry needs a client built with zk.WithNewSessionOnExpiry;
 // without it, expiry ends the registrations (their nodes are gone with the
-// session) and Err on each says so.
+// session) and Err on each says so. Registry.Lost tells when an
+// instance's node is not known to be in place, including as soon as the
+// client has been cut off for the whole session timeout (zk.StateLost),
+// before any reconnection confirms an expiry.
 //
 // A Discoverer keeps a live, in-memory view of one service's instances on
 // a cache.TreeCache of <base>/<name> (one persistent recursive watch, or

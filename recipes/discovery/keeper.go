@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"sync"
 
@@ -26,11 +27,36 @@ type registration struct {
 	progress chan struct{} // guarded by mu: closed and replaced when applied moves or the keeper ends
 	err      error         // guarded by mu: why the keeper ended on its own
 	ended    bool          // guarded by mu
+	inPlace  bool          // guarded by mu: the node is known to hold the data
+	lost     chan struct{} // guarded by mu: closed while not in place
 }
 
 func newRegistration(p string, data []byte) *registration {
+	lost := make(chan struct{})
+	close(lost)
 	return &registration{path: p, data: data, gen: 1, done: make(chan struct{}),
-		nudge: make(chan struct{}, 1), progress: make(chan struct{})}
+		nudge: make(chan struct{}, 1), progress: make(chan struct{}), lost: lost}
+}
+
+// setInPlace records whether the node is known to be in place.
+func (g *registration) setInPlace(v bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.inPlace == v {
+		return
+	}
+	g.inPlace = v
+	if v {
+		g.lost = make(chan struct{})
+	} else {
+		close(g.lost)
+	}
+}
+
+func (g *registration) lostChan() <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.lost
 }
 
 func (g *registration) want() ([]byte, uint64) {
@@ -63,6 +89,7 @@ func (g *registration) markApplied(gen uint64) {
 }
 
 func (g *registration) end(err error) {
+	g.setInPlace(false)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.ended = true
@@ -104,6 +131,16 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 	defer close(g.done)
 	var endErr error
 	defer func() { g.end(endErr) }()
+	fctx, stopFollow := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		g.follow(fctx, r.c.SessionEvents(fctx))
+	}()
+	defer func() {
+		stopFollow()
+		<-followed
+	}()
 	for attempt := 0; ; {
 		session := r.c.SessionID()
 		err := r.hold(ctx, g)
@@ -114,6 +151,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 			attempt = 0
 			continue
 		case errors.Is(err, zk.ErrSessionExpired):
+			g.setInPlace(false)
 			if err := lifecycle.WaitNewSession(ctx, r.c, session); err != nil {
 				if ctx.Err() == nil {
 					endErr = err
@@ -131,7 +169,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 				continue
 			}
 		}
-		if !lifecycle.Pause(ctx, attempt) {
+		if !backoff.Pause(ctx, attempt) {
 			return
 		}
 		attempt++
@@ -139,7 +177,8 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 }
 
 // hold writes the wanted data if needed, then waits for a reason to look
-// again: it returns nil to look again at once, or an error.
+// again: it returns nil to look again at once, or an error. The node is in
+// place once it holds the data; follow marks it not in place.
 func (r *Registry) hold(ctx context.Context, g *registration) error {
 	data, gen := g.want()
 	if err := r.ensure(ctx, g.path, data); err != nil {
@@ -157,8 +196,12 @@ func (r *Registry) hold(ctx context.Context, g *registration) error {
 		return nil // changed meanwhile
 	}
 	g.markApplied(gen)
+	g.setInPlace(true)
 	select {
 	case ev := <-w.C:
+		if ev.Type == zk.EventNodeDeleted || ev.Err != nil {
+			g.setInPlace(false)
+		}
 		return ev.Err // deleted or changed (nil), or the watch ended
 	case <-g.nudge:
 		w.Stop()
@@ -167,6 +210,39 @@ func (r *Registry) hold(ctx context.Context, g *registration) error {
 		w.Stop()
 		return ctx.Err()
 	}
+}
+
+// follow marks the node not in place as soon as the session may be over,
+// whatever the keeper is doing (it may be waiting on a call for the whole
+// partition): on StateLost, the client cut off for the session timeout, the
+// server may have expired the session and the node with it; on expiry it
+// is gone. On the next connection it asks the keeper to check the node,
+// which marks it in place again once it is there and ours.
+func (g *registration) follow(ctx context.Context, events <-chan zk.SessionEvent) {
+	for {
+		select {
+		case ev, ok := <-events:
+			switch {
+			case !ok:
+				return
+			case ev.State == zk.StateLost, ev.State == zk.StateExpired:
+				g.setInPlace(false)
+			case lifecycle.Connected(ev.State) && !isInPlace(g):
+				select {
+				case g.nudge <- struct{}{}:
+				default:
+				}
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func isInPlace(g *registration) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inPlace
 }
 
 // awaitGone waits until the node is deleted (or changes), or Update asks.

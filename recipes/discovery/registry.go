@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 	"path"
 	"sync"
 	"time"
@@ -95,6 +95,7 @@ func (r *Registry) Register(ctx context.Context, inst Instance) error {
 		return ErrRegistryClosed
 	}
 	reg.applied = 1
+	reg.setInPlace(true)
 	kctx, cancel := context.WithCancel(r.ctx)
 	reg.cancel = cancel
 	reg.ready = true
@@ -160,6 +161,28 @@ func (r *Registry) Unregister(ctx context.Context, name, id string) error {
 	}
 	reg.stop()
 	return r.remove(ctx, p)
+}
+
+// Lost returns a channel closed when the node of the registration of
+// name/id is not known to be in place: deleted (until it is put back),
+// gone with an expired session, or as soon as the client has been cut off
+// for the whole session timeout (zk.StateLost: the server may have expired
+// the session, and discoverers no longer see the instance). Once the node
+// is back (re-created, or found still there and ours when the session
+// turned out alive), Lost returns a new, open channel. It returns
+// ErrNotRegistered for an unknown registration.
+func (r *Registry) Lost(name, id string) (<-chan struct{}, error) {
+	p := join(r.cfg.base, name, id)
+	r.mu.Lock()
+	reg := r.regs[p]
+	if reg != nil && !reg.ready {
+		reg = nil
+	}
+	r.mu.Unlock()
+	if reg == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotRegistered, p)
+	}
+	return reg.lostChan(), nil
 }
 
 // Err returns why the registration of name/id stopped being kept (zk
@@ -262,7 +285,7 @@ func (r *Registry) ensure(ctx context.Context, p string, data []byte) error {
 			return err
 		case errors.Is(err, zk.ErrConnectionLoss):
 			// The create may have been applied: the next attempt tells.
-			if !lifecycle.Pause(ctx, attempt) {
+			if !backoff.Pause(ctx, attempt) {
 				return ctx.Err()
 			}
 		default:

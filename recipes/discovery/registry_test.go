@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/internal/testenv"
 	"github.com/zkwire/zk/recipes/discovery"
 	"github.com/zkwire/zk/zktest"
 )
@@ -262,5 +263,63 @@ func TestRegistryReportsExpiryWithoutNewSession(t *testing.T) {
 			t.Fatalf("Err = %v, want ErrSessionExpired", r.Err(name, "a"))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestRegistryLostWithinSessionTimeout: a registry cut off from the server
+// (a black hole) says its instance is not known to be registered (Lost
+// closes) no later than the session timeout after the client last heard
+// from the server; when the partition heals it registers the instance
+// again (in the new session here) and Lost is open again.
+func TestRegistryLostWithinSessionTimeout(t *testing.T) {
+	ctx := ctxFor(t, 2*time.Minute)
+	name := testService(t)
+	px := testenv.Proxy(t, srv.Addr())
+	c := testenv.Connect(t, px.Addr(), zk.WithSessionTimeout(4*time.Second), zk.WithNewSessionOnExpiry())
+	timeout := c.SessionTimeout()
+	r := newRegistry(t, c)
+	if err := r.Register(ctx, inst(name, "a")); err != nil {
+		t.Fatal(err)
+	}
+	lost, err := r.Lost(name, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if isClosed(lost) {
+		t.Fatal("Lost closed while registered")
+	}
+	if _, _, err := c.Exists(ctx, "/"); err != nil { // contact now
+		t.Fatal(err)
+	}
+	contact := time.Now()
+	px.SetBlackhole(true)
+	const slack = 2 * time.Second
+	select {
+	case <-lost:
+		t.Logf("Lost after %v (session timeout %v)", time.Since(contact).Round(10*time.Millisecond), timeout)
+	case <-time.After(timeout + slack):
+		px.SetBlackhole(false)
+		t.Fatalf("Lost not closed %v after the last contact (session timeout %v)", timeout+slack, timeout)
+	}
+	px.SetBlackhole(false)
+	d := newDiscoverer(t, connect(t), name)
+	if _, err := d.WaitFor(ctx, count(1)); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Eventually(t, 30*time.Second, func() error {
+		l, err := r.Lost(name, "a")
+		if err != nil || isClosed(l) {
+			return fmt.Errorf("still lost (%v)", err)
+		}
+		return nil
+	})
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }

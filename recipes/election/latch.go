@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 	"github.com/zkwire/zk/recipes/lock"
 )
 
@@ -240,7 +241,7 @@ func (l *Latch) campaign(ctx context.Context) {
 	evCtx, cancelEv := context.WithCancel(context.Background())
 	defer cancelEv()
 	events := l.c.SessionEvents(evCtx)
-	backoff := 50 * time.Millisecond
+	var retries backoff.Counter
 	ended := false // the subscription closed: the client can no longer act
 	for {
 		if l.m.Node() != "" {
@@ -259,14 +260,13 @@ func (l *Latch) campaign(ctx context.Context) {
 			// Expired with a new session coming, or the node was deleted
 			// while waiting: stand again shortly.
 			select {
-			case <-time.After(backoff):
+			case <-time.After(retries.Next()):
 			case <-ctx.Done():
 				return
 			}
-			backoff = min(2*backoff, 2*time.Second)
 			continue
 		}
-		backoff = 50 * time.Millisecond
+		retries.Reset()
 		l.setLeader(true)
 		var ack chan struct{}
 		for waiting := true; waiting; {

@@ -5,13 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/batch"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"github.com/zkwire/zk/recipes/node"
 )
 
@@ -197,7 +198,7 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			first <- err
 		}
 	}
-	failures := 0
+	var retries backoff.Counter
 	for {
 		children, _, w, err := m.c.ChildrenW(ctx, m.dir)
 		if err == nil {
@@ -206,7 +207,7 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			if err != nil {
 				w.Stop()
 			} else {
-				failures = 0
+				retries.Reset()
 				m.publish(list)
 				report(nil)
 				select {
@@ -225,6 +226,8 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 			return
 		case errors.Is(err, zk.ErrConnectionLoss):
 		case errors.Is(err, zk.ErrNoNode):
+			// Make the node; when it cannot be made (no permission on the
+			// parent...) the pause below keeps this from spinning.
 			if err := m.c.EnsurePath(ctx, m.dir, nil); err != nil && !reported {
 				report(err)
 				return
@@ -242,37 +245,51 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 				report(err)
 				return
 			}
-			failures++
-			select {
-			case <-time.After(min(time.Duration(failures)*200*time.Millisecond, 5*time.Second)):
-			case <-ctx.Done():
-				return
-			}
+		}
+		if !retries.Wait(ctx) {
+			return
 		}
 	}
 }
 
-// read fetches the data of every child in one round trip; a child gone
-// meanwhile is left out (its deletion fires the watch anyway).
+// read fetches the data of every child in MultiRead batches bounded in
+// count and bytes (sizes from the last list, where a member was in it); a
+// child gone meanwhile is left out (its deletion fires the watch anyway).
 func (m *Members) read(ctx context.Context, children []string) ([]Member, error) {
 	slices.Sort(children)
 	if len(children) == 0 {
 		return []Member{}, nil
 	}
-	ops := make([]zk.ReadOp, len(children))
-	for i, ch := range children {
-		ops[i] = zk.GetOp(m.path(ch))
+	m.mu.Lock()
+	last := make(map[string]int, len(m.list))
+	for _, mb := range m.list {
+		last[mb.ID] = len(mb.Data)
 	}
-	res, err := m.c.MultiRead(ctx, ops...)
-	if err != nil {
-		return nil, err
+	m.mu.Unlock()
+	sizes := make([]int, len(children))
+	for i, ch := range children {
+		n, ok := last[ch]
+		sizes[i] = batch.Size(n, 0, ok)
 	}
 	list := make([]Member, 0, len(children))
-	for i, r := range res {
-		if r.Err != nil {
-			continue
+	err := batch.Run(ctx, sizes, func(lo, hi int) error {
+		ops := make([]zk.ReadOp, 0, hi-lo)
+		for _, ch := range children[lo:hi] {
+			ops = append(ops, zk.GetOp(m.path(ch)))
 		}
-		list = append(list, Member{ID: children[i], Data: r.Data})
+		res, err := m.c.MultiRead(ctx, ops...)
+		if err != nil {
+			return err
+		}
+		for i, r := range res {
+			if r.Err == nil {
+				list = append(list, Member{ID: children[lo+i], Data: r.Data})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return list, nil
 }

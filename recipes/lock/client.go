@@ -19,6 +19,8 @@ type Client interface {
 	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
 	Multi(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error)
 	SessionEvents(ctx context.Context) <-chan zk.SessionEvent
+	State() zk.State
+	SessionID() int64
 }
 
 var _ Client = (*zk.Client)(nil)

@@ -21,8 +21,15 @@
 //     the ephemeral node, survives until the session expires.
 //   - Losing a held lock is never silent: Mutex.Lost (Lease.Lost) is closed
 //     when the session expires, the client closes, or someone deletes the
-//     node. Between the server expiring a session and its client hearing of
-//     it, another contender may already hold the lock; write through
+//     node, and also when the client has been cut off from every server for
+//     the whole session timeout since it last heard from one (zk.StateLost):
+//     the server may have expired the session by then, so the holder is
+//     told no later than the server could give the lock to another, even
+//     while the partition lasts. If the session turns out alive on
+//     reconnection, the node is still there: Unlock removes it, and Lock
+//     queues up afresh. Between the server expiring a session and its
+//     client hearing of it, another contender may already hold the lock
+//     (clocks and ticks differ); write through
 //     Mutex.Multi (or add Mutex.Guard to your own zk.Client.Multi) so that a
 //     write from a holder that lost its lock fails atomically with
 //     zk.ErrNoNode, or hand Mutex.FencingToken to the system you protect.

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // holding is one held node (a Mutex's lock node, a Semaphore's lease) and
@@ -48,6 +49,7 @@ func (h *holding) markLost() { h.lostOnce.Do(func() { close(h.lost) }) }
 func (h *holding) monitor(ctx context.Context, events <-chan zk.SessionEvent) {
 	defer close(h.done)
 	defer h.stop()
+	var retries backoff.Counter
 	for {
 		ok, _, w, err := h.c.ExistsW(ctx, h.node)
 		if err != nil {
@@ -55,6 +57,12 @@ func (h *holding) monitor(ctx context.Context, events <-chan zk.SessionEvent) {
 				return // released
 			}
 			if errors.Is(err, zk.ErrConnectionLoss) {
+				// Follow the session while disconnected: the deadline
+				// (StateLost) may pass before the client reconnects.
+				if h.awaitReconnect(ctx, events) {
+					return
+				}
+				retries.Wait(ctx) // an ended ctx ends the next call
 				continue
 			}
 			h.markLost() // expired, closed, or worse
@@ -65,6 +73,7 @@ func (h *holding) monitor(ctx context.Context, events <-chan zk.SessionEvent) {
 			h.markLost()
 			return
 		}
+		retries.Reset()
 		if h.await(ctx, w, events) {
 			return
 		}
@@ -102,11 +111,47 @@ func (h *holding) await(ctx context.Context, w *zk.Watch, events <-chan zk.Sessi
 	}
 }
 
-// ends reports whether a session event means the owner's session is over.
-// Events queued since before the node existed may belong to an earlier
-// session, hence the comparisons with owner.
+// awaitReconnect waits, after a call failed with connection loss, until
+// the client is connected again (false: look again) or the holding is over
+// (true: lost, or released).
+func (h *holding) awaitReconnect(ctx context.Context, events <-chan zk.SessionEvent) bool {
+	if connected(h.c.State()) {
+		return false
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return true
+		case ev, open := <-events:
+			switch {
+			case !open:
+				if ctx.Err() == nil {
+					h.markLost() // the client ended
+				}
+				return true
+			case h.ends(ev):
+				h.markLost()
+				return true
+			case connected(ev.State):
+				return false
+			}
+		}
+	}
+}
+
+// ends reports whether a session event means the owner's session is over,
+// or may be: StateLost says the client has heard nothing for the whole
+// session timeout, so the server may have expired the session and given
+// the lock to another; the holder must stop acting now rather than at the
+// reconnection that confirms it. Events queued since before the node
+// existed may belong to an earlier session, hence the comparisons with
+// owner; a StateLost already followed by a reconnection to the owner's
+// session (the client is connected to it now) is stale.
 func (h *holding) ends(ev zk.SessionEvent) bool {
 	switch ev.State {
+	case zk.StateLost:
+		return (ev.SessionID == h.owner || ev.SessionID == 0) &&
+			!(connected(h.c.State()) && h.c.SessionID() == h.owner)
 	case zk.StateExpired:
 		return ev.SessionID == h.owner
 	case zk.StateClosed, zk.StateAuthFailed:
@@ -115,4 +160,8 @@ func (h *holding) ends(ev zk.SessionEvent) bool {
 		return ev.SessionID != h.owner
 	}
 	return false
+}
+
+func connected(s zk.State) bool {
+	return s == zk.StateConnected || s == zk.StateConnectedReadOnly
 }

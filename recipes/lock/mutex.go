@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // Kinds of contender, the prefix of their nodes' names.
@@ -128,10 +129,12 @@ func (m *Mutex) take(ctx context.Context, wait bool) (*holding, error) {
 // the contender it waits for.
 func (m *Mutex) waitTurn(ctx context.Context, node string, wait bool) error {
 	name := base(node)
+	var retries backoff.Counter
 	for {
 		names, _, err := m.c.Children(ctx, m.path)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case errors.Is(err, zk.ErrNoNode):
 			return fmt.Errorf("%w: %s", ErrLost, node)
@@ -204,9 +207,12 @@ var closed = func() chan struct{} { c := make(chan struct{}); close(c); return c
 
 // Lost returns a channel closed when the lock is no longer known to be
 // held: the session that holds it expired or closed, someone deleted the
-// node, or Unlock released it. Connection loss does not close it. When the
+// node, Unlock released it, or the client stayed disconnected for the
+// session timeout (zk.StateLost: the session may have expired). Shorter
+// connection loss does not close it. When the
 // Mutex does not hold the lock, the channel is closed already. After a
-// loss, call Unlock (it succeeds: the node is gone) before locking again.
+// loss, call Unlock (it succeeds once the node is gone; after StateLost
+// with the session alive it deletes the node) before locking again.
 //
 // Between the server expiring the session and the client hearing of it
 // (at its next connection), Lost is still open while another contender may

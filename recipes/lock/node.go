@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // cleanupTimeout bounds how long removing a contender's node may take after
@@ -98,6 +99,7 @@ func createNode(ctx context.Context, c Client, dir, kind string, o options) (str
 	if err != nil {
 		return "", nil, err
 	}
+	var retries backoff.Counter
 	for {
 		p, st, err := c.CreateWithStat(ctx, dir+"/"+tag+kind, o.data, zk.EphemeralSequential, o.acl)
 		switch {
@@ -109,6 +111,7 @@ func createNode(ctx context.Context, c Client, dir, kind string, o options) (str
 			}
 			continue
 		case errors.Is(err, zk.ErrConnectionLoss) && !zk.SafeToRetry(err):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			// The create may have been applied: look before retrying.
 			p, st, err := findTagged(ctx, c, dir, tag)
 			if err != nil {
@@ -120,7 +123,8 @@ func createNode(ctx context.Context, c Client, dir, kind string, o options) (str
 			}
 			continue
 		case errors.Is(err, zk.ErrConnectionLoss):
-			continue // never sent
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+			continue          // never sent
 		}
 		if ctx.Err() != nil {
 			removeTagged(ctx, c, dir, tag) // it may be on the wire still
@@ -144,13 +148,15 @@ func ensureDir(ctx context.Context, c Client, dir string, acl []zk.ACL) error {
 		if i == len(dir) {
 			mode = zk.Container
 		}
+		var retries backoff.Counter
 		for {
 			_, err := c.Create(ctx, dir[:i], nil, mode, acl)
 			if err == nil || errors.Is(err, zk.ErrNodeExists) {
 				break
 			}
 			if errors.Is(err, zk.ErrConnectionLoss) {
-				continue // creating again is harmless: at worst NodeExists
+				retries.Wait(ctx) // a pause; an ended ctx fails the next call
+				continue          // creating again is harmless: at worst NodeExists
 			}
 			return err
 		}
@@ -161,9 +167,11 @@ func ensureDir(ctx context.Context, c Client, dir string, acl []zk.ACL) error {
 // findTagged returns the path and Stat of dir's child starting with tag,
 // or "" if there is none.
 func findTagged(ctx context.Context, c Client, dir, tag string) (string, *zk.Stat, error) {
+	var retries backoff.Counter
 	for {
 		names, _, err := c.Children(ctx, dir)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if errors.Is(err, zk.ErrNoNode) {
@@ -179,6 +187,7 @@ func findTagged(ctx context.Context, c Client, dir, tag string) (string, *zk.Sta
 		p := dir + "/" + names[i]
 		ok, st, err := c.Exists(ctx, p)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if err != nil {
@@ -196,9 +205,11 @@ func findTagged(ctx context.Context, c Client, dir, tag string) (string, *zk.Sta
 func removeTagged(ctx context.Context, c Client, dir, tag string) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
+	var retries backoff.Counter
 	for {
 		names, _, err := c.Children(ctx, dir)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if err != nil {
@@ -225,12 +236,14 @@ func removeNode(ctx context.Context, c Client, node string) error {
 // It succeeds when the node is gone, whoever removed it: a node of an
 // expired or closed session is gone with the session.
 func deleteNode(ctx context.Context, c Client, node string) error {
+	var retries backoff.Counter
 	for {
 		err := c.Delete(ctx, node, -1)
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNoNode), errors.Is(err, zk.ErrSessionExpired), errors.Is(err, zk.ErrClosed):
 			return nil
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		return err

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // Semaphore hands out at most n leases at a time. Leases are ephemeral
@@ -69,10 +70,12 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 		}
 		return nil, err
 	}
+	var retries backoff.Counter
 	for {
 		names, _, w, err := s.c.ChildrenW(ctx, leases)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case errors.Is(err, zk.ErrNoNode):
 			return fail(fmt.Errorf("%w: %s", ErrLost, node))
@@ -133,7 +136,9 @@ func (l *Lease) Release(ctx context.Context) error {
 }
 
 // Lost returns a channel closed when the lease is no longer known to be
-// held: its session expired or closed, its node was deleted, or Release.
+// held: its session expired or closed, its node was deleted, Release, or
+// the client stayed disconnected for the session timeout (zk.StateLost),
+// as for Mutex.Lost.
 func (l *Lease) Lost() <-chan struct{} { return l.h.lost }
 
 // Node returns the path of the lease node.

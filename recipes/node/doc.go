@@ -22,6 +22,13 @@
 //     new session (a sequential node gets a new path, reported by Path and
 //     Created). Without that option the client stays expired, and keeping
 //     ends: SetData then fails with zk.ErrSessionExpired.
+//   - The client-side session deadline: once the client has heard from no
+//     server for the whole session timeout (zk.StateLost), the server may
+//     have expired the session and an ephemeral node with it; Lost closes
+//     at once, without waiting for a reconnection to confirm it. When the
+//     client reconnects the node is checked (still there and ours if the
+//     session turned out alive; made again otherwise) before it is
+//     announced on Created again.
 //
 // The recipe never takes over an ephemeral node of another session that
 // sits at its (non-sequential) path: it waits for that node to go, then

@@ -6,12 +6,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 )
 
 // ErrStarted is returned by a second Start.
@@ -55,6 +56,8 @@ type Persistent struct {
 	done      chan struct{} // closed when the keeper goroutine ends
 	kick      chan struct{} // capacity 1: SetData has new data
 	created   chan string   // capacity 1: the latest path created or adopted
+	inPlace   bool          // guarded by mu: the node is known to be in place
+	lost      chan struct{} // guarded by mu: closed while not in place
 	closeOnce sync.Once
 }
 
@@ -81,6 +84,7 @@ func New(c Client, path string, data []byte, mode zk.CreateMode, opts ...Option)
 		data: bytes.Clone(data), gen: 1,
 		changed: make(chan struct{}), done: make(chan struct{}),
 		kick: make(chan struct{}, 1), created: make(chan string, 1),
+		lost: closedChan(),
 	}
 	for _, o := range opts {
 		o(p)
@@ -152,6 +156,81 @@ func (p *Persistent) Path() string {
 // after Start, again after each re-creation). It holds only the latest path:
 // a slow reader skips older ones. It is never closed.
 func (p *Persistent) Created() <-chan string { return p.created }
+
+// Lost returns a channel closed when the node is not known to be in place:
+// before it is first in place, after it was deleted, after the session
+// that owns an ephemeral node expired, and as soon as the client has been
+// cut off for the whole session timeout (zk.StateLost: the server may have
+// expired the session, taking the node). Once the node is back (re-created,
+// or found still there and ours when the session turned out alive), it is
+// announced on Created again and Lost returns a new, open channel. After
+// keeping ends it stays closed.
+func (p *Persistent) Lost() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lost
+}
+
+// setInPlace records whether the node is known to be in place; it
+// reports whether that changed.
+func (p *Persistent) setInPlace(v bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.inPlace == v {
+		return false
+	}
+	p.inPlace = v
+	if v {
+		p.lost = make(chan struct{})
+	} else {
+		close(p.lost)
+	}
+	return true
+}
+
+// sessionEvent marks an ephemeral node not in place when its session may
+// be over: expired, or lost (the deadline passed without contact).
+func (p *Persistent) sessionEvent(ev zk.SessionEvent) {
+	if p.mode.IsEphemeral() && (ev.State == zk.StateLost || ev.State == zk.StateExpired) {
+		p.setInPlace(false)
+	}
+}
+
+// follow marks an ephemeral node not in place as soon as its session may
+// be over, whatever the keeper is doing (it may be waiting on a call for
+// the whole partition), and on the next connection asks the keeper to
+// check the node, which marks it in place again once it is there and ours.
+func (p *Persistent) follow(ctx context.Context, events <-chan zk.SessionEvent) {
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			p.sessionEvent(ev)
+			if lifecycle.Connected(ev.State) && !p.isInPlace() {
+				select {
+				case p.kick <- struct{}{}:
+				default:
+				}
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (p *Persistent) isInPlace() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.inPlace
+}
+
+func closedChan() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}
 
 // SetData changes the data kept in the node and returns once the node holds
 // it, or when ctx ends (the data is then still applied when it can be).
@@ -248,13 +327,15 @@ func (p *Persistent) remove(ctx context.Context, path string) error {
 	if path == "" {
 		return nil
 	}
+	var retries backoff.Counter
 	for {
 		err := p.c.Delete(ctx, path, -1)
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNoNode):
 			return nil
 		case errors.Is(err, zk.ErrConnectionLoss):
-			continue // outcome unknown: ErrNoNode next time means it worked
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+			continue          // outcome unknown: ErrNoNode next time means it worked
 		default:
 			return p.ignoreGone(err)
 		}
@@ -277,9 +358,9 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 	var (
 		cur      string // the node's path; "" while it must be created
 		reported bool
-		failures int
 	)
 	defer func() {
+		p.setInPlace(false)
 		p.mu.Lock()
 		if p.err == nil {
 			p.err = ErrStopped
@@ -289,6 +370,18 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 		p.mu.Unlock()
 		close(p.done)
 	}()
+	if p.mode.IsEphemeral() {
+		fctx, stop := context.WithCancel(ctx)
+		followed := make(chan struct{})
+		go func() {
+			defer close(followed)
+			p.follow(fctx, p.c.SessionEvents(fctx))
+		}()
+		defer func() {
+			stop()
+			<-followed
+		}()
+	}
 	end := func(err error) {
 		p.mu.Lock()
 		p.err = err
@@ -297,10 +390,11 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			first <- err
 		}
 	}
+	var retries backoff.Counter
 	for {
 		w, inPlace, err := p.keep(ctx, &cur)
 		if err == nil {
-			failures = 0
+			retries.Reset()
 			if inPlace && !reported {
 				reported = true
 				first <- nil
@@ -309,16 +403,22 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			case ev, ok := <-w.C:
 				// Fired (deleted, changed) or ended: look again. An ending
 				// by expiry waits for the new session first.
+				if ok && ev.Err != nil && p.mode.IsEphemeral() {
+					p.setInPlace(false) // the watch ended with the session
+				}
 				if ok && ev.Err != nil && !lifecycle.AwaitConnected(ctx, events) {
 					end(ev.Err)
 					return
 				}
-			case _, ok := <-events:
+			case ev, ok := <-events:
 				w.Stop()
 				if !ok {
 					end(zk.ErrSessionExpired)
 					return
 				}
+				// Look again: after StateLost the next look waits for the
+				// reconnection and checks the node is still ours.
+				p.sessionEvent(ev)
 			case <-p.kick:
 				w.Stop()
 			case <-ctx.Done():
@@ -331,8 +431,14 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 		case ctx.Err() != nil:
 			return
 		case errors.Is(err, zk.ErrConnectionLoss):
-			// The next call waits for the reconnect: retrying cannot spin.
+			// Look again after a pause (ended early by a session event).
+			if !p.pause(ctx, events, retries.Next()) && ctx.Err() != nil {
+				return
+			}
 		case errors.Is(err, zk.ErrSessionExpired):
+			if p.mode.IsEphemeral() {
+				p.setInPlace(false)
+			}
 			if !lifecycle.AwaitConnected(ctx, events) {
 				end(err)
 				return
@@ -347,8 +453,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			}
 			// No permission, a parent that cannot have children, ...:
 			// someone may fix it, so try again later.
-			failures++
-			if !pause(ctx, events, p.kick, backoff(failures)) {
+			if !p.pause(ctx, events, retries.Next()) {
 				if ctx.Err() == nil {
 					end(zk.ErrSessionExpired)
 				}
@@ -380,10 +485,12 @@ func (p *Persistent) keep(ctx context.Context, cur *string) (w *zk.Watch, inPlac
 		}
 		if !ok {
 			w.Stop()
+			p.setInPlace(false)
 			*cur = ""
 			continue
 		}
 		if !p.ours(stat) {
+			p.setInPlace(false)
 			if p.mode.IsSequential() {
 				w.Stop() // a unique name we do not own: make another
 				*cur = ""
@@ -410,7 +517,9 @@ func (p *Persistent) keep(ctx context.Context, cur *string) (w *zk.Watch, inPlac
 		newPath := p.path != *cur
 		p.path = *cur
 		p.mu.Unlock()
-		if newPath || made {
+		// A node back in place after it was not known to be (StateLost
+		// with the session alive) is announced again too.
+		if back := p.setInPlace(true); newPath || made || back {
 			p.announce(*cur)
 		}
 		return w, true, nil
@@ -470,9 +579,11 @@ func (p *Persistent) create(ctx context.Context) (path string, fresh bool, err e
 func (p *Persistent) findProtected(ctx context.Context) (string, error) {
 	tag := p.target[strings.LastIndexByte(p.target, '/')+1:]
 	tag = tag[:len(zk.ProtectedPrefix)+37] // "_c_" + uuid + "-"
+	var retries backoff.Counter
 	for {
 		children, _, err := p.c.Children(ctx, p.dir)
 		if errors.Is(err, zk.ErrConnectionLoss) {
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		}
 		if errors.Is(err, zk.ErrNoNode) {
@@ -510,28 +621,21 @@ func (p *Persistent) announce(path string) {
 
 // pause waits d, or less if a session event or kick comes. It returns false
 // if the events end or ctx ends.
-func pause(ctx context.Context, events <-chan zk.SessionEvent, kick <-chan struct{}, d time.Duration) bool {
+func (p *Persistent) pause(ctx context.Context, events <-chan zk.SessionEvent, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-	case _, ok := <-events:
+	case ev, ok := <-events:
+		if ok {
+			p.sessionEvent(ev)
+		}
 		return ok
-	case <-kick:
+	case <-p.kick:
 	case <-ctx.Done():
 		return false
 	}
 	return true
-}
-
-// backoff is the pause after n consecutive failures: 100 ms doubling up to
-// 5 s.
-func backoff(n int) time.Duration {
-	d := 100 * time.Millisecond
-	for i := 1; i < n && d < 5*time.Second; i++ {
-		d *= 2
-	}
-	return min(d, 5*time.Second)
 }
 
 // newID returns a random (version 4) UUID in canonical form.

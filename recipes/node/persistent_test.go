@@ -301,3 +301,51 @@ func TestPersistentBadInput(t *testing.T) {
 		t.Fatal("Start with an invalid ACL succeeded")
 	}
 }
+
+// TestPersistentLostWithinSessionTimeout: an ephemeral node's keeper cut
+// off from the server (a black hole) says the node is not known to be in
+// place (Lost closes) no later than the session timeout after the client
+// last heard from the server; when the partition heals it checks the node
+// (here the session expired: it makes it again in the new session),
+// announces it and Lost is open again.
+func TestPersistentLostWithinSessionTimeout(t *testing.T) {
+	ctx := ctxFor(t, 2*time.Minute)
+	px := testenv.Proxy(t, srv.Addr())
+	c := connect(t, px.Addr(), zk.WithSessionTimeout(4*time.Second), zk.WithNewSessionOnExpiry())
+	timeout := c.SessionTimeout()
+	obs := connect(t, "")
+	path := testPath(t)
+	p := startNode(t, c, path, "x", zk.Ephemeral)
+	nextCreated(t, p, 10*time.Second)
+	if isClosed(p.Lost()) {
+		t.Fatal("Lost closed while the node is in place")
+	}
+	if _, _, err := c.Exists(ctx, path); err != nil { // contact now
+		t.Fatal(err)
+	}
+	contact := time.Now()
+	px.SetBlackhole(true)
+	const slack = 2 * time.Second
+	select {
+	case <-p.Lost():
+		t.Logf("Lost after %v (session timeout %v)", time.Since(contact).Round(10*time.Millisecond), timeout)
+	case <-time.After(timeout + slack):
+		px.SetBlackhole(false)
+		t.Fatalf("Lost not closed %v after the last contact (session timeout %v)", timeout+slack, timeout)
+	}
+	px.SetBlackhole(false)
+	nextCreated(t, p, 60*time.Second)
+	if isClosed(p.Lost()) {
+		t.Fatal("Lost still closed once the node is back")
+	}
+	checkNode(t, obs, path, "x", c.SessionID())
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // Client is the part of *zk.Client the recipe uses.
@@ -79,6 +80,7 @@ func (q *Queue) Put(ctx context.Context, data []byte) error {
 		return err
 	}
 	tag := zk.ProtectedPrefix + id + "-"
+	var retries backoff.Counter
 	for {
 		_, err := q.c.Create(ctx, q.dir+"/"+tag+itemMark[1:], data, zk.PersistentSequential, zk.WorldACL(zk.PermAll))
 		switch {
@@ -89,6 +91,7 @@ func (q *Queue) Put(ctx context.Context, data []byte) error {
 				return err
 			}
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			found, err := q.hasTag(ctx, tag)
 			if err != nil {
 				return err
@@ -119,13 +122,14 @@ func (q *Queue) hasTag(ctx context.Context, tag string) (bool, error) {
 }
 
 // list returns the queue node's children (none if it does not exist yet).
-// Connection loss is retried: the next call waits for the reconnect, so
-// this cannot spin.
+// Connection loss is retried after a pause (package backoff).
 func (q *Queue) list(ctx context.Context) ([]string, error) {
+	var retries backoff.Counter
 	for {
 		children, _, err := q.c.Children(ctx, q.dir)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case errors.Is(err, zk.ErrNoNode):
 			return nil, nil
@@ -150,10 +154,12 @@ func (q *Queue) Poll(ctx context.Context) ([]byte, error) {
 // Take takes the head of the queue, waiting for an item if there is none,
 // until ctx ends.
 func (q *Queue) Take(ctx context.Context) ([]byte, error) {
+	var retries backoff.Counter
 	for {
 		children, _, w, err := q.c.ChildrenW(ctx, q.dir)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case errors.Is(err, zk.ErrNoNode):
 			if err := q.c.EnsurePath(ctx, q.dir, nil); err != nil {
@@ -199,10 +205,12 @@ func (q *Queue) take(ctx context.Context, name string) ([]byte, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	var retries backoff.Counter
 	for {
 		data, stat, err := q.c.Get(ctx, path)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case errors.Is(err, zk.ErrNoNode):
 			return nil, false, nil
@@ -245,10 +253,12 @@ func (q *Queue) take(ctx context.Context, name string) ([]byte, bool, error) {
 // mine if our receipt is there; again if the item is still there (the
 // take did not happen).
 func (q *Queue) resolve(ctx context.Context, path, receipt, token string) (mine, again bool, err error) {
+	var retries backoff.Counter
 	for {
 		data, _, err := q.c.Get(ctx, receipt)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case err == nil:
 			return string(data) == token, false, nil
@@ -258,6 +268,7 @@ func (q *Queue) resolve(ctx context.Context, path, receipt, token string) (mine,
 		_, _, err = q.c.Get(ctx, path)
 		switch {
 		case errors.Is(err, zk.ErrConnectionLoss):
+			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 			continue
 		case err == nil:
 			return false, true, nil

@@ -1,7 +1,8 @@
 // Command zkbench runs named workloads against ZooKeeper servers with this
 // module's client and prints a table and JSON lines of what it measured:
-// ops/s, latency percentiles, client CPU and allocations per operation,
-// peak RSS, and for the watch workloads registration, delivery and
+// ops/s, latency percentiles, client CPU, socket reads and writes,
+// context switches and allocations per operation, server CPU per
+// operation (local server only), peak RSS, and for the watch workloads registration, delivery and
 // restoration times.
 //
 //	zkbench -servers 10.0.0.1:2181,10.0.0.2:2181 -workloads get-par,set-par -duration 10s
@@ -15,8 +16,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +52,7 @@ func run() error {
 		root      = flag.String("root", "/zkbench", "znode under which the benchmark keeps its nodes")
 		jsonOut   = flag.String("json", "-", "where JSON lines go: - for stdout after the table, or a file")
 		quiet     = flag.Bool("q", false, "no progress line on stderr")
+		serverPID = flag.Int("server-pid", 0, "the server's process, for server CPU per op (0: found from the port when the server is local)")
 	)
 	flag.Parse()
 
@@ -64,6 +68,9 @@ func run() error {
 		}
 		defer srv.Close()
 		addrs = []string{srv.Addr()}
+	}
+	if *serverPID == 0 {
+		*serverPID = localPID(addrs)
 	}
 	var counts []int
 	for _, s := range splitList(*watches) {
@@ -82,8 +89,11 @@ func run() error {
 			return err
 		}
 	}
+	conns := new(bench.ConnCounter)
 	cfg := bench.Config{
-		Servers: addrs, Client: bench.ZK, ClientName: "zk",
+		Servers: addrs, Client: bench.CountedZK(conns), ClientName: "zk", Conns: conns,
+		ServerPID:   *serverPID,
+		Helper:      bench.ZK, // not counted: the socket figures are the measured session's
 		Concurrency: *conc, Size: *size, Ops: *ops, Duration: *duration,
 		Changes: *changes, Cut: *cut, Root: *root,
 	}
@@ -124,6 +134,29 @@ func run() error {
 		}
 	}
 	return nil
+}
+
+// localPID is the pid of the process listening on the first server's
+// port if that server is on a loopback address, else 0 (server CPU is
+// then not measured).
+func localPID(addrs []string) int {
+	host, port, err := net.SplitHostPort(addrs[0])
+	if err != nil {
+		return 0
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return 0
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return 0
+	}
+	pid, err := bench.ListeningPID(p)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "zkbench: server CPU not measured:", err)
+		return 0
+	}
+	return pid
 }
 
 func splitList(s string) []string {

@@ -1,6 +1,6 @@
 // Package lifecycle holds what several recipes need to follow a client's
-// session: waiting for a new session after expiry, telling final errors
-// from passing ones, and pausing between retries.
+// session: waiting for a new session after expiry and telling final
+// errors from passing ones. Pauses between retries are package backoff.
 package lifecycle
 
 import (
@@ -82,19 +82,5 @@ func AwaitConnected(ctx context.Context, events <-chan zk.SessionEvent) bool {
 		case <-ctx.Done():
 			return false
 		}
-	}
-}
-
-// Pause waits before retry number n (from 0): 50 ms doubling up to 1 s.
-// It returns false if ctx ended first.
-func Pause(ctx context.Context, n int) bool {
-	d := min(50*time.Millisecond<<min(n, 5), time.Second)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

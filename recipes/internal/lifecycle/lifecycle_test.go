@@ -61,16 +61,8 @@ func TestWaitNewSession(t *testing.T) {
 	}
 }
 
-func TestTerminalAndPause(t *testing.T) {
+func TestTerminal(t *testing.T) {
 	if !lifecycle.Terminal(zk.ErrClosed) || !lifecycle.Terminal(zk.ErrAuthFailed) || lifecycle.Terminal(zk.ErrConnectionLoss) {
 		t.Fatal("Terminal: closed and auth failure are final, connection loss is not")
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if lifecycle.Pause(ctx, 10) {
-		t.Fatal("Pause returned true on an ended context")
-	}
-	if !lifecycle.Pause(context.Background(), 0) {
-		t.Fatal("Pause returned false on a live context")
 	}
 }

@@ -1,0 +1,41 @@
+package conn
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/zkwire/zk/proto"
+)
+
+// Start is Dial without the wait: it returns at once, and the session is
+// established in the background (state StateConnecting until then). Calls
+// submitted meanwhile queue until the first connection takes them, as
+// calls made while disconnected do. Unreachable servers are retried until
+// Close; a rejected credential ends the session (StateAuthFailed). Only a
+// bad Config is an error. It serves clients whose API promises a
+// connection handle before any server has answered (go-zookeeper's).
+func Start(cfg Config) (*Conn, error) {
+	cfg, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(nopHandler{})
+	}
+	c := &Conn{
+		cfg:    cfg,
+		log:    log,
+		chroot: Chroot(cfg.Chroot),
+		hosts:  newHostList(cfg.Servers, cfg.HostProvider),
+		wake:   make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		state:  proto.StateConnecting,
+		auth:   cfg.Auth,
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	// Buffered: nobody waits for the first session's outcome here, and the
+	// session goroutine never blocks on reporting it.
+	go c.run(make(chan error, 1))
+	return c, nil
+}

@@ -1,0 +1,169 @@
+package zk_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zkwire/zk"
+)
+
+// TestSequentialRootStaysInChroot: a sequential create of "/" under a
+// chroot makes the node inside the chroot (/X/0000000001), never beside it
+// at the server root (/X0000000001), through Create and through Multi,
+// persistent and ephemeral alike.
+func TestSequentialRootStaysInChroot(t *testing.T) {
+	ctx := ctxFor(t, 30*time.Second)
+	root := connect(t)
+	chroot := testPath(t)
+	mustCreate(t, root, chroot, nil)
+	c := connect(t, zk.WithChroot(chroot))
+
+	var made []string
+	p, err := c.Create(ctx, "/", nil, zk.PersistentSequential, open)
+	if err != nil {
+		t.Fatalf("Create(/, PersistentSequential): %v", err)
+	}
+	made = append(made, p)
+	p, err = c.Create(ctx, "/", nil, zk.EphemeralSequential, open)
+	if err != nil {
+		t.Fatalf("Create(/, EphemeralSequential): %v", err)
+	}
+	made = append(made, p)
+	res, err := c.Multi(ctx, zk.CreateOp("/", nil, zk.PersistentSequential, open), zk.CreateOp("/", nil, zk.EphemeralSequential, open))
+	if err != nil {
+		t.Fatalf("Multi(CreateOp(/, sequential)): %v", err)
+	}
+	for _, r := range res {
+		made = append(made, r.Path)
+	}
+
+	top, _, err := root.Children(ctx, "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := chroot[1:]
+	for _, name := range top {
+		if name != base && strings.HasPrefix(name, base) {
+			t.Errorf("node /%s made at the server root, outside the chroot %s", name, chroot)
+			root.Delete(ctx, "/"+name, -1)
+		}
+	}
+	for _, p := range made {
+		if len(p) != len("/0000000000") || strings.Trim(p[1:], "0123456789") != "" {
+			t.Errorf("returned path %q, want /<10 digits> inside the chroot", p)
+			continue
+		}
+		if ok, _, err := root.Exists(ctx, chroot+p); err != nil || !ok {
+			t.Errorf("%s: not at %s (exists=%v, %v)", p, chroot+p, ok, err)
+		}
+	}
+}
+
+// TestTTLValidationShared: CreateTTLOp refuses a non-TTL mode as CreateTTL
+// does (instead of silently making a plain node), both refuse a TTL out of
+// range alike, and CreateOp with a TTL mode says to use CreateTTLOp.
+func TestTTLValidationShared(t *testing.T) {
+	c := connect(t)
+	ctx := ctxFor(t, 30*time.Second)
+	p := testPath(t)
+	mustCreate(t, c, p, nil)
+
+	cases := []struct {
+		name string
+		mode zk.CreateMode
+		ttl  time.Duration
+	}{
+		{"plain mode", zk.Persistent, time.Second},
+		{"sequential plain mode", zk.PersistentSequential, time.Second},
+		{"ephemeral", zk.Ephemeral, time.Second},
+		{"zero TTL", zk.PersistentWithTTL, 0},
+		{"negative TTL", zk.PersistentWithTTL, -time.Second},
+		{"TTL too big", zk.PersistentWithTTL, (1 << 40) * time.Millisecond},
+	}
+	for _, tc := range cases {
+		_, _, errTTL := c.CreateTTL(ctx, p+"/n", nil, tc.mode, open, tc.ttl)
+		_, errOp := c.Multi(ctx, zk.CreateTTLOp(p+"/n", nil, tc.mode, open, tc.ttl.Milliseconds()))
+		if !errors.Is(errTTL, zk.ErrInvalidArgument) || !errors.Is(errOp, zk.ErrInvalidArgument) {
+			t.Errorf("%s: CreateTTL: %v; CreateTTLOp: %v; want ErrInvalidArgument from both", tc.name, errTTL, errOp)
+			continue
+		}
+		// Same reason in both.
+		if reason(errTTL) != reason(errOp) {
+			t.Errorf("%s: CreateTTL says %q, CreateTTLOp says %q", tc.name, reason(errTTL), reason(errOp))
+		}
+	}
+	if ok, _, _ := c.Exists(ctx, p+"/n"); ok {
+		t.Errorf("%s/n was created by a refused call", p)
+	}
+
+	_, err := c.Multi(ctx, zk.CreateOp(p+"/n", nil, zk.PersistentWithTTL, open))
+	if !errors.Is(err, zk.ErrInvalidArgument) || !strings.Contains(err.Error(), "CreateTTLOp") {
+		t.Errorf("CreateOp with a TTL mode: %v; want ErrInvalidArgument naming CreateTTLOp", err)
+	}
+	_, err = c.Create(ctx, p+"/n", nil, zk.PersistentWithTTL, open)
+	if !errors.Is(err, zk.ErrInvalidArgument) || !strings.Contains(err.Error(), "CreateTTL") {
+		t.Errorf("Create with a TTL mode: %v; want ErrInvalidArgument naming CreateTTL", err)
+	}
+
+	// The valid case still works through both.
+	if _, _, err := c.CreateTTL(ctx, p+"/a", nil, zk.PersistentWithTTL, open, time.Minute); err != nil {
+		t.Fatalf("CreateTTL: %v", err)
+	}
+	res, err := c.Multi(ctx, zk.CreateTTLOp(p+"/b", nil, zk.PersistentSequentialWithTTL, open, 60000))
+	if err != nil || !strings.HasPrefix(res[0].Path, p+"/b") {
+		t.Fatalf("CreateTTLOp: %v %v", res, err)
+	}
+}
+
+// reason is the text after the last ": " of err, the validation message
+// without the operation and path around it.
+func reason(err error) string {
+	s := err.Error()
+	return s[strings.LastIndex(s, ": ")+2:]
+}
+
+// TestProtectedCreateLeavesNoOrphan: when CreateProtectedEphemeralSequential
+// gives up because its context ended after the request was sent, the node
+// the server makes anyway must not outlive the call: nobody knows its name,
+// and it would live as long as the session.
+func TestProtectedCreateLeavesNoOrphan(t *testing.T) {
+	ctx := ctxFor(t, time.Minute)
+	obs := connect(t)
+	dir := testPath(t)
+	mustCreate(t, obs, dir, nil)
+	px := startProxy(t, srv.Addr())
+	c := connectTo(t, []string{px.Addr()})
+	// Requests reach the server 300 ms after they are sent, replies come
+	// back 300 ms later: a call that gives up after 150 ms has sent its
+	// request, which the server then applies.
+	px.SetLatency(300 * time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	p, err := c.CreateProtectedEphemeralSequential(short, dir+"/lock-", nil, open)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("CreateProtectedEphemeralSequential = %q, %v; want the context's error", p, err)
+	}
+	// The server made the node...
+	eventually(t, 10*time.Second, func() error {
+		kids, _, err := obs.Children(ctx, dir)
+		if err != nil || len(kids) == 0 {
+			return fmt.Errorf("the create never reached the server: %v %v", kids, err)
+		}
+		return nil
+	})
+	// ...and it goes away while c's session lives.
+	eventually(t, 15*time.Second, func() error {
+		kids, _, err := obs.Children(ctx, dir)
+		if err != nil || len(kids) != 0 {
+			return fmt.Errorf("orphaned protected node(s) %v (%v) of a live session", kids, err)
+		}
+		return nil
+	})
+	if c.State() != zk.StateConnected {
+		t.Fatalf("the creating client is %v: the node may have gone with its session instead", c.State())
+	}
+}

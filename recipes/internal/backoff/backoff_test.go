@@ -1,0 +1,59 @@
+package backoff
+
+import (
+	"context"
+	"testing"
+)
+
+func TestDelayGrowsToMax(t *testing.T) {
+	for n := range 40 {
+		want := Max
+		if n < 16 {
+			want = min(First<<n, Max)
+		}
+		for range 20 {
+			d := Delay(n)
+			if d < want*3/4 || d > want*5/4 {
+				t.Fatalf("Delay(%d) = %v, want within [3/4, 5/4] of %v", n, d, want)
+			}
+		}
+	}
+	if Delay(-1) <= 0 || Delay(0) <= 0 {
+		t.Fatal("Delay must be positive")
+	}
+}
+
+func TestPauseAndCounter(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if Pause(ctx, 10) {
+		t.Fatal("Pause returned true on an ended context")
+	}
+	if !Pause(context.Background(), 0) {
+		t.Fatal("Pause returned false on a live context")
+	}
+	var c Counter
+	if d := c.Next(); d != 0 {
+		t.Fatalf("first retry waits %v, want none", d)
+	}
+	if d := c.Next(); d > First*5/4 {
+		t.Fatalf("second pause %v", d)
+	}
+	c.Next()
+	if d := c.Next(); d < 4*First*3/4 {
+		t.Fatalf("fourth pause %v, want about %v", d, 4*First)
+	}
+	c.Reset()
+	if d := c.Next(); d != 0 {
+		t.Fatalf("first retry after Reset waits %v", d)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	var e Counter
+	if e.Wait(ctx) || e.Wait(ctx) {
+		t.Fatal("Wait returned true on an ended context")
+	}
+	if !e.Wait(context.Background()) {
+		t.Fatal("Wait returned false on a live context")
+	}
+}
