@@ -1,10 +1,13 @@
 // Package chaos holds the fault-injection test of the whole client: a
-// workload of writes, watches, a lock and a tree cache runs against a
-// 3-server ensemble while the test kills and restarts servers, cuts and
-// black-holes the client's connections and expires sessions, then checks
-// that nothing was lost, nothing hung and nothing leaked.
+// workload of conditional writes, reads, watches, a lock and a tree cache
+// runs against a 3-server ensemble while the test kills and restarts
+// servers, adds latency, cuts and black-holes the clients' connections and
+// expires sessions; then it checks the history for linearizability
+// (porcupine), against the servers' transaction logs (reads, watches) and
+// for lock overlap, and that nothing hung and nothing leaked.
 //
-//	go test -race -run TestChaos -count=5 -v ./chaos
+//	cd chaos && go test -race -run TestChaos -count=5 -v ./...
 //
-// The package has no non-test code.
+// It is its own module (porcupine is a test-only dependency) and has no
+// non-test code.
 package chaos

@@ -13,10 +13,11 @@ import (
 )
 
 // watchedKey is the writer key the continuous watch follows.
-const watchedKey = "/chaos/w0/k00"
+var watchedKey = keyPath(0, 0)
 
-// extras are the parts of the workload beside the writers: a continuous
-// watch, lock contenders and a tree cache, each on clients of their own.
+// extras are the parts of the workload beside the writers, the lock and
+// the watch oracle: a continuous watch and a tree cache, each on a client
+// of its own.
 type extras struct {
 	watcher *proxied
 	cancel  context.CancelFunc
@@ -24,7 +25,6 @@ type extras struct {
 	mu   sync.Mutex
 	last *zk.DataUpdate // guarded by mu
 
-	locks *lockers
 	cache *cacher
 }
 
@@ -50,25 +50,22 @@ func startExtras(t *testing.T, ens *zktest.Ensemble, tr *tracker, stop <-chan st
 			x.mu.Unlock()
 		}
 	}()
-	x.locks = startLockers(t, ens, tr, stop, wg)
 	x.cache = startCacher(t, ens, tr)
 	return x
 }
 
 func (x *extras) cut() {
 	x.watcher.cut()
-	x.locks.cut()
 	x.cache.cut()
 }
 
-// expire expires a lock contender's and the cache's sessions from outside.
+// expire expires the cache's session from outside.
 func (x *extras) expire(ctx context.Context, t *testing.T, ens *zktest.Ensemble) {
 	t.Helper()
-	x.locks.expire(ctx, t, ens)
 	x.cache.expire(ctx, t, ens)
 }
 
-// verify checks that the continuous watch, the lock and the cache ended
+// verify checks that the continuous watch and the cache ended
 // consistent with the server.
 func (x *extras) verify(ctx context.Context, t *testing.T, checker *zk.Client, tr *tracker) {
 	t.Helper()
@@ -92,14 +89,12 @@ func (x *extras) verify(ctx context.Context, t *testing.T, checker *zk.Client, t
 	}); err != nil {
 		tr.violate("continuous watch of %s: %v", watchedKey, err)
 	}
-	x.locks.verify(ctx, checker, tr)
 	x.cache.verify(ctx, checker, tr)
 }
 
 func (x *extras) close() {
 	x.cancel()
 	x.watcher.c.Close()
-	x.locks.close()
 	x.cache.close()
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,111 +15,194 @@ import (
 )
 
 const (
-	lockPath    = "/chaos/lock"
-	lockCounter = "/chaos/lockcount"
+	lockPath   = "/chaos/lock"
+	lockMarker = "/chaos/lockmark"
 )
 
-// lockers contend for one lock.Mutex from two clients, two goroutines
-// each. Inside the lock they increment a counter node with a fenced Multi
-// (the lock's Guard plus a versioned set): with one holder at a time the
-// version never moves under a holder, so ErrBadVersion means two holders.
+// lockers contend for one lock.Mutex: four goroutines on two clients, and
+// a victim on a client of its own that the fault schedule partitions
+// while it holds the lock, past its session timeout.
+//
+// Overlap is checked twice, when it happens:
+//   - in the process: each holder adds one to inside when it starts acting
+//     as holder and takes it away when it stops; two at once is a
+//     violation. A holder stops acting as soon as its client is not
+//     connected or the lock is lost (the client must notice a partition
+//     before the server can expire the session and hand the lock on).
+//   - on the server: each holder writes the marker node "in:<id>" through
+//     the lock's fence (a Multi with the lock's Guard), remembers the
+//     version, and at exit writes "out:<id>" checked against that version:
+//     ErrBadVersion means someone wrote the marker while it held the lock.
+//     The victim, after its partition heals, still writes its exit mark
+//     (unconditionally, as a late writer would) through the fence, which
+//     must stop it.
 type lockers struct {
 	clients []*proxied
-	holders atomic.Int32
+	victim  *proxied
+	tr      *tracker
+	bug     *seededBugs
 
-	mu       sync.Mutex
-	acked    int                     // increments the server acknowledged; guarded by mu
-	unknown  int                     // increments whose outcome is unknown; guarded by mu
-	overlaps [][2]<-chan struct{}    // Lost channels of holders seen together; guarded by mu
-	current  map[int]<-chan struct{} // Lost channel per holding goroutine; guarded by mu
+	inside atomic.Int32 // holders acting now
+
+	mu         sync.Mutex
+	holds      int    // times a holder entered; guarded by mu
+	overlaps   int    // guarded by mu
+	fencedLate int    // late writes the fence stopped; guarded by mu
+	holder     string // who is inside, for reports; guarded by mu
 }
 
-func startLockers(t *testing.T, ens *zktest.Ensemble, tr *tracker, stop <-chan struct{}, wg *sync.WaitGroup) *lockers {
+func startLockers(t *testing.T, ens *zktest.Ensemble, tr *tracker, bug *seededBugs, stop <-chan struct{}, wg *sync.WaitGroup) *lockers {
 	t.Helper()
-	l := &lockers{current: map[int]<-chan struct{}{}}
+	l := &lockers{tr: tr, bug: bug}
 	for range 2 {
 		l.clients = append(l.clients, dialProxied(t, ens))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := l.clients[0].c.Create(ctx, lockCounter, []byte("0"), zk.Persistent, zk.WorldACL(zk.PermAll)); err != nil {
-		t.Fatal(err)
-	}
+	l.victim = dialProxied(t, ens)
 	for i := range 4 {
-		m := lock.NewMutex(l.clients[i%2].c, lockPath)
+		p := l.clients[i%2]
+		m := lock.NewMutex(p.c, lockPath)
 		wg.Add(1)
-		go func() { defer wg.Done(); l.contend(i, m, l.clients[i%2].c, tr, stop) }()
+		go func() { defer wg.Done(); l.contend(fmt.Sprintf("h%d", i), m, p, stop) }()
 	}
 	return l
 }
 
-func (l *lockers) contend(id int, m *lock.Mutex, c *zk.Client, tr *tracker, stop <-chan struct{}) {
+func (l *lockers) contend(id string, m *lock.Mutex, p *proxied, stop <-chan struct{}) {
 	for {
 		select {
 		case <-stop:
 			return
 		default:
 		}
-		if err := tr.call(20*time.Second, "lock", m.Lock); err != nil {
+		if err := l.tr.call(20*time.Second, "lock", m.Lock); err != nil {
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}
-		l.enter(id, m.Lost())
-		l.increment(m, c, tr)
-		l.exit(id)
-		tr.call(opDeadline, "unlock", m.Unlock)
+		l.hold(id, m, p, 50*time.Millisecond, nil)
+		l.tr.call(opDeadline, "unlock", m.Unlock)
 	}
 }
 
-func (l *lockers) enter(id int, lost <-chan struct{}) {
-	l.holders.Add(1)
-	l.mu.Lock()
-	for _, other := range l.current {
-		l.overlaps = append(l.overlaps, [2]<-chan struct{}{other, lost})
-	}
-	l.current[id] = lost
-	l.mu.Unlock()
-}
-
-func (l *lockers) exit(id int) {
-	l.mu.Lock()
-	delete(l.current, id)
-	l.mu.Unlock()
-	l.holders.Add(-1)
-}
-
-// increment adds one to the counter node, fenced by the lock.
-func (l *lockers) increment(m *lock.Mutex, c *zk.Client, tr *tracker) {
-	var data []byte
-	var stat *zk.Stat
-	if err := tr.call(opDeadline, "get "+lockCounter, func(ctx context.Context) error {
-		var err error
-		data, stat, err = c.Get(ctx, lockCounter)
-		return err
-	}); err != nil {
-		return
-	}
-	n, err := strconv.Atoi(string(data))
-	if err != nil {
-		tr.violate("counter holds %q", data)
-		return
-	}
-	err = tr.call(opDeadline, "fenced set", func(ctx context.Context) error {
-		_, err := m.Multi(ctx, zk.SetOp(lockCounter, []byte(strconv.Itoa(n+1)), stat.Version))
+// hold acts as the holder for d, or until its client is not connected or
+// the lock is lost. held, if not nil, is closed once it is inside.
+func (l *lockers) hold(id string, m *lock.Mutex, p *proxied, d time.Duration, held chan<- struct{}) (suspended bool) {
+	guard := m.Guard()
+	l.enter(id)
+	var vIn int32
+	err := l.tr.call(opDeadline, "marker in", func(ctx context.Context) error {
+		res, err := l.fenced(ctx, p.c, guard, zk.SetOp(lockMarker, []byte("in:"+id), -1))
+		if err == nil {
+			vIn = res[len(res)-1].Stat.Version
+		}
 		return err
 	})
+	if err != nil {
+		l.exit()
+		return false
+	}
+	if held != nil {
+		close(held)
+	}
+	end := time.Now().Add(d)
+	for time.Now().Before(end) {
+		if closed(m.Lost()) || p.c.State() != zk.StateConnected {
+			l.exit()
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	err = l.tr.call(opDeadline, "marker out", func(ctx context.Context) error {
+		_, err := l.fenced(ctx, p.c, guard, zk.CheckOp(lockMarker, vIn), zk.SetOp(lockMarker, []byte("out:"+id), -1))
+		return err
+	})
+	var me *zk.MultiError
+	if errors.As(err, &me) && me.Op == "check" && me.Path == lockMarker {
+		l.tr.violate("lock: the marker moved under holder %s (it wrote version %d): another holder wrote it meanwhile", id, vIn)
+	}
+	l.exit()
+	return false
+}
+
+// fenced runs ops in a Multi guarded by the lock (the seeded no-fence bug
+// leaves the guard out).
+func (l *lockers) fenced(ctx context.Context, c *zk.Client, guard zk.Op, ops ...zk.Op) ([]zk.OpResult, error) {
+	if !l.bug.noFence() {
+		ops = append([]zk.Op{guard}, ops...)
+	}
+	return c.Multi(ctx, ops...)
+}
+
+func (l *lockers) enter(id string) {
+	n := l.inside.Add(1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	switch {
-	case err == nil:
-		l.acked++
-	case errors.Is(err, zk.ErrBadVersion):
-		tr.violate("fenced increment met a version moved by another holder (two holders at once)")
-	case errors.Is(err, zk.ErrNoNode), errors.Is(err, lock.ErrLost):
-		// The lock was lost (expiry): the guard stopped the write.
-	default:
-		l.unknown++
+	l.holds++
+	if n > 1 {
+		l.overlaps++
+		l.tr.violate("lock: %s entered while %s was inside (%d holders at once)", id, l.holder, n)
 	}
+	l.holder = id
+}
+
+func (l *lockers) exit() { l.inside.Add(-1) }
+
+// partitionHolder makes the victim take the lock, black-holes its client
+// past the session timeout, heals it, and has the victim write its exit
+// mark late, through the fence, while another holder is inside.
+func (l *lockers) partitionHolder(t *testing.T, ctx context.Context) {
+	t.Helper()
+	m := lock.NewMutex(l.victim.c, lockPath)
+	if err := l.tr.call(30*time.Second, "victim lock", m.Lock); err != nil {
+		t.Fatalf("victim lock: %v", err)
+	}
+	guard := m.Guard()
+	held := make(chan struct{})
+	done := make(chan bool, 1)
+	go func() { done <- l.hold("victim", m, l.victim, time.Hour, held) }()
+	select {
+	case <-held:
+	case <-ctx.Done():
+		t.Fatal("victim never got inside")
+	}
+	l.tr.fault("partition lock holder")
+	old := l.victim.c.SessionID()
+	l.victim.blackhole(true)
+	var suspended bool
+	select {
+	case suspended = <-done:
+	case <-time.After(sessionTimeout):
+		t.Fatal("victim still acting as holder a session timeout into its partition")
+	}
+	if !suspended {
+		t.Fatal("victim stopped holding without noticing the partition")
+	}
+	time.Sleep(sessionTimeout + 2*time.Second) // the server expires the session
+	l.victim.blackhole(false)
+	waitNewSession(t, ctx, l.victim.c, old)
+	// Late: wait until someone else is inside, then write.
+	if err := waitFor(ctx, func() error {
+		if l.inside.Load() == 0 {
+			return errors.New("no holder inside")
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("no other holder after the victim's partition: %v", err)
+	}
+	err := l.tr.call(opDeadline, "late marker", func(ctx context.Context) error {
+		_, err := l.fenced(ctx, l.victim.c, guard, zk.SetOp(lockMarker, []byte("late:victim"), -1))
+		return err
+	})
+	switch {
+	case errors.Is(err, zk.ErrNoNode):
+		l.mu.Lock()
+		l.fencedLate++
+		l.mu.Unlock()
+	case err == nil:
+		l.tr.note("the victim's late write landed")
+	default:
+		t.Errorf("victim's late write: %v", err)
+	}
+	l.tr.call(opDeadline, "victim unlock", m.Unlock)
 }
 
 func (l *lockers) cut() {
@@ -129,40 +211,18 @@ func (l *lockers) cut() {
 	}
 }
 
-// expire expires the first lock client's session from outside.
-func (l *lockers) expire(ctx context.Context, t *testing.T, ens *zktest.Ensemble) {
-	t.Helper()
-	c := l.clients[0].c
-	old := c.SessionID()
-	if err := zktest.ExpireSession(ctx, ens.Addrs()[0], old, c.SessionPassword()); err != nil {
-		t.Fatalf("expire lock client: %v", err)
-	}
-	waitNewSession(t, ctx, c, old)
-}
-
-// verify checks the counter against the acknowledged increments, and that
-// any two holders seen at once include one that had lost the lock.
-func (l *lockers) verify(ctx context.Context, checker *zk.Client, tr *tracker) {
+// summary is the run line's lock part.
+func (l *lockers) summary() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	data, _, err := checker.Get(ctx, lockCounter)
-	if err != nil {
-		tr.violate("read %s: %v", lockCounter, err)
-		return
+	return fmt.Sprintf("lock: %d holds, %d overlaps, %d late writes fenced", l.holds, l.overlaps, l.fencedLate)
+}
+
+func (l *lockers) close() {
+	for _, p := range l.clients {
+		p.c.Close()
 	}
-	n, _ := strconv.Atoi(string(data))
-	if n < l.acked || n > l.acked+l.unknown {
-		tr.violate("lock counter is %d; acknowledged %d, unknown %d", n, l.acked, l.unknown)
-	}
-	if l.acked == 0 {
-		tr.violate("no fenced increment succeeded")
-	}
-	for _, o := range l.overlaps {
-		if !closed(o[0]) && !closed(o[1]) {
-			tr.violate("two holders at once, neither had lost the lock")
-		}
-	}
-	tr.note(fmt.Sprintf("lock: %d increments", l.acked))
+	l.victim.c.Close()
 }
 
 func closed(ch <-chan struct{}) bool {
@@ -171,11 +231,5 @@ func closed(ch <-chan struct{}) bool {
 		return true
 	default:
 		return false
-	}
-}
-
-func (l *lockers) close() {
-	for _, p := range l.clients {
-		p.c.Close()
 	}
 }

@@ -17,9 +17,9 @@ import (
 // return: the time to notice the context and unwind, on a loaded machine.
 const callSlack = 2 * time.Second
 
-// tracker counts the workload's calls by outcome and remembers the ones
-// that broke a rule: a call that outlived its deadline, an acknowledged
-// write that was lost, two lock holders at once.
+// tracker counts the workload's calls by outcome and remembers the
+// violations the checkers report, the first a call that outlived its
+// deadline.
 type tracker struct {
 	mu         sync.Mutex
 	ops        int
@@ -28,6 +28,25 @@ type tracker struct {
 	faults     []string
 	notes      []string
 	others     []string // the first few errors of kind "other", for the log
+	writes     int      // register writes
+	unknown    int      // register writes whose outcome is unknown
+	flaky      [2]int   // the flaky client's writes, unknown outcomes
+}
+
+// write counts a register write and whether its outcome is unknown.
+func (tr *tracker) write(unknown, flaky bool) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	tr.writes++
+	if flaky {
+		tr.flaky[0]++
+	}
+	if unknown {
+		tr.unknown++
+		if flaky {
+			tr.flaky[1]++
+		}
+	}
 }
 
 func newTracker() *tracker { return &tracker{byKind: map[string]int{}} }
@@ -81,9 +100,10 @@ func (tr *tracker) summary() string {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", k, n))
 	}
 	sort.Strings(kinds)
-	return fmt.Sprintf("chaos: %d faults (%s), %d calls (%s), %s, %d violations",
+	return fmt.Sprintf("%d faults (%s); %d calls (%s); %d writes, %d unknown outcomes (%.1f%%; the flaky client's: %d of %d); %s; %d violations",
 		len(tr.faults), strings.Join(tr.faults, ", "), tr.ops, strings.Join(kinds, " "),
-		strings.Join(tr.notes, ", "), len(tr.violations))
+		tr.writes, tr.unknown, 100*float64(tr.unknown)/float64(max(tr.writes, 1)), tr.flaky[1], tr.flaky[0],
+		strings.Join(tr.notes, "; "), len(tr.violations))
 }
 
 // errKind names an outcome for the summary.

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zkwire/zk/zktest"
@@ -37,40 +38,97 @@ type txn struct {
 	raw     string // for conflict reports
 }
 
-// txnHeader starts each record TxnLogToolkit prints: "<date> session 0x..
-// cxid 0x.. zxid 0x.. <type> <body>". A body may span lines (data and raw
-// multi records may hold newlines), so a line that does not start a record
-// continues the one before.
-var txnHeader = regexp.MustCompile(`^\S.* session 0x([0-9a-f]+) cxid 0x[0-9a-f]+ zxid 0x([0-9a-f]+) (\w+) ?`)
+// same reports whether two logs' copies of a txn say the same thing.
+func (t txn) same(o txn) bool {
+	return t.typ == o.typ && t.session == o.session && fmt.Sprint(t.changes) == fmt.Sprint(o.changes)
+}
+
+// txnHeader parses the start of a record TxnLogToolkit prints: "<date>
+// session 0x.. cxid 0x.. zxid 0x.. <type> <body>". It returns false for a
+// line that does not start a record: a body may span lines (data and raw
+// multi records may hold newlines), so such a line continues the one
+// before.
+func txnHeader(line string) (session, zxid int64, typ, body string, ok bool) {
+	i := strings.Index(line, " session 0x")
+	if i <= 0 {
+		return 0, 0, "", "", false
+	}
+	f := strings.SplitN(line[i+1:], " ", 8)
+	if len(f) < 7 || f[2] != "cxid" || f[4] != "zxid" {
+		return 0, 0, "", "", false
+	}
+	s, err1 := strconv.ParseUint(strings.TrimPrefix(f[1], "0x"), 16, 64)
+	z, err2 := strconv.ParseUint(strings.TrimPrefix(f[5], "0x"), 16, 64)
+	if err1 != nil || err2 != nil {
+		return 0, 0, "", "", false
+	}
+	typ = strings.TrimSuffix(f[6], "\n")
+	if len(f) == 8 {
+		body = f[7]
+	}
+	return int64(s), int64(z), typ, body, true
+}
 
 // readTxnLogs prints every log file of every server and merges them by
 // zxid. The same zxid in two logs must be the same transaction; every zxid
 // of an epoch from 1 to its last must be present (the union of the
 // servers' logs is the whole history).
-func readTxnLogs(ctx context.Context, ens *zktest.Ensemble) ([]txn, error) {
-	byZxid := map[int64]txn{}
+func readTxnLogs(ctx context.Context, ens *zktest.Ensemble) ([]txn, string, error) {
+	var files []string
 	for _, s := range ens.Servers() {
-		files, err := filepath.Glob(filepath.Join(s.DataDir(), "version-2", "log.*"))
+		fs, err := filepath.Glob(filepath.Join(s.DataDir(), "version-2", "log.*"))
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		for _, f := range files {
+		files = append(files, fs...)
+	}
+	// Two JVMs at a time: the tool is slow to start and to print.
+	type result struct {
+		txns       []txn
+		dump, pars time.Duration
+		err        error
+	}
+	results := make([]result, len(files))
+	sem := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	for i, f := range files {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t0 := time.Now()
 			out, err := dumpTxnLog(ctx, f)
+			r := &results[i]
+			r.dump = time.Since(t0)
 			if err != nil {
-				return nil, err
+				r.err = err
+				return
 			}
-			txns, err := parseTxnDump(out)
+			t0 = time.Now()
+			r.txns, err = parseTxnDump(out)
+			r.pars = time.Since(t0)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", f, err)
+				r.err = fmt.Errorf("%s: %w", f, err)
 			}
-			for _, t := range txns {
-				if o, ok := byZxid[t.zxid]; ok && o.raw != t.raw {
-					return nil, fmt.Errorf("zxid %#x differs between logs: %q and %q", t.zxid, o.raw, t.raw)
-				}
-				byZxid[t.zxid] = t
+		}()
+	}
+	wg.Wait()
+	byZxid := map[int64]txn{}
+	var dump, pars time.Duration
+	for _, r := range results {
+		if r.err != nil {
+			return nil, "", r.err
+		}
+		dump, pars = dump+r.dump, pars+r.pars
+		for _, t := range r.txns {
+			if o, ok := byZxid[t.zxid]; ok && !o.same(t) {
+				return nil, "", fmt.Errorf("zxid %#x differs between logs: %q and %q", t.zxid, o.raw, t.raw)
 			}
+			byZxid[t.zxid] = t
 		}
 	}
+	stats := fmt.Sprintf("%d log files, TxnLogToolkit %v, parsing %v", len(files), dump.Round(time.Millisecond), pars.Round(time.Millisecond))
 	all := make([]txn, 0, len(byZxid))
 	for _, t := range byZxid {
 		all = append(all, t)
@@ -81,13 +139,13 @@ func readTxnLogs(ctx context.Context, ens *zktest.Ensemble) ([]txn, error) {
 		switch {
 		case i == 0 || all[i-1].zxid>>32 != t.zxid>>32:
 			if ctr != 1 {
-				return nil, fmt.Errorf("logs lack zxids %#x to %#x", t.zxid-ctr+1, t.zxid-1)
+				return nil, "", fmt.Errorf("logs lack zxids %#x to %#x", t.zxid-ctr+1, t.zxid-1)
 			}
 		case all[i-1].zxid+1 != t.zxid:
-			return nil, fmt.Errorf("logs lack zxids %#x to %#x", all[i-1].zxid+1, t.zxid-1)
+			return nil, "", fmt.Errorf("logs lack zxids %#x to %#x", all[i-1].zxid+1, t.zxid-1)
 		}
 	}
-	return all, nil
+	return all, stats, nil
 }
 
 // dumpTxnLog runs TxnLogToolkit on one file. Its output is read as
@@ -96,6 +154,7 @@ func dumpTxnLog(ctx context.Context, file string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	cmd, err := zktest.JavaCommand(ctx, []string{"-Dfile.encoding=ISO-8859-1", "-Dstdout.encoding=ISO-8859-1",
+		"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
 		"-Dlog4j.configuration=file:" + os.DevNull}, "org.apache.zookeeper.server.persistence.TxnLogToolkit", "-d", file)
 	if err != nil {
 		return "", err
@@ -109,29 +168,22 @@ func dumpTxnLog(ctx context.Context, file string) (string, error) {
 
 // parseTxnDump parses TxnLogToolkit -d output (ZooKeeper 3.8).
 func parseTxnDump(out string) ([]txn, error) {
-	var recs []string
+	var recs []*strings.Builder
 	for _, line := range strings.SplitAfter(out, "\n") {
 		switch {
-		case txnHeader.MatchString(line):
-			recs = append(recs, line)
+		case strings.HasPrefix(line, "EOF reached") && len(recs) > 0:
+		case isHeader(line):
+			recs = append(recs, &strings.Builder{})
+			recs[len(recs)-1].WriteString(line)
 		case len(recs) > 0:
-			recs[len(recs)-1] += line
-		}
-	}
-	// The last record ends where the toolkit's summary line starts.
-	if n := len(recs); n > 0 {
-		if i := strings.LastIndex(recs[n-1], "\nEOF reached"); i >= 0 {
-			recs[n-1] = recs[n-1][:i+1]
+			recs[len(recs)-1].WriteString(line)
 		}
 	}
 	txns := make([]txn, 0, len(recs))
-	for _, r := range recs {
-		r = strings.TrimSuffix(r, "\n")
-		m := txnHeader.FindStringSubmatchIndex(r)
-		session, _ := strconv.ParseUint(r[m[2]:m[3]], 16, 64)
-		zxid, _ := strconv.ParseUint(r[m[4]:m[5]], 16, 64)
-		t := txn{zxid: int64(zxid), session: int64(session), typ: r[m[6]:m[7]], raw: r[m[4]:]}
-		body := r[m[1]:]
+	for _, b := range recs {
+		r := strings.TrimSuffix(b.String(), "\n")
+		session, zxid, typ, body, _ := txnHeader(r)
+		t := txn{zxid: zxid, session: session, typ: typ, raw: r}
 		var err error
 		t.changes, err = parseBody(t.typ, body, t.zxid)
 		if err != nil {
@@ -140,6 +192,11 @@ func parseTxnDump(out string) ([]txn, error) {
 		txns = append(txns, t)
 	}
 	return txns, nil
+}
+
+func isHeader(line string) bool {
+	_, _, _, _, ok := txnHeader(line)
+	return ok
 }
 
 // parseBody turns one record's body into changes. Bodies (3.8):
@@ -197,6 +254,14 @@ var multiOp = regexp.MustCompile(`(?:^|;)(create|create2|createContainer|createT
 // small and ASCII, so every byte survived as one character.
 func parseMulti(body string, zxid int64) ([]change, error) {
 	idx := multiOp.FindAllStringSubmatchIndex(body, -1)
+	// A multi with an error sub-record failed as a whole: nothing applied.
+	// (Servers may log the other sub-records of a failed multi with their
+	// own type or as errors: the leader's copy is marked up in memory.)
+	for _, m := range idx {
+		if body[m[2]:m[3]] == "error" {
+			return nil, nil
+		}
+	}
 	var out []change
 	for k, m := range idx {
 		end := len(body)
