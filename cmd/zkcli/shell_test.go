@@ -87,7 +87,7 @@ func TestShellErrors(t *testing.T) {
 	if r.stdout != "Created "+p+"\nx\n" {
 		t.Errorf("stdout = %q: commands after the errors did not run", r.stdout)
 	}
-	if r := zkcli(t, "help\n"); r.code != 0 || !strings.Contains(r.stdout, "deleteall path") || !strings.Contains(r.stdout, "quit") {
+	if r := zkcli(t, "help\n"); r.code != 0 || !strings.Contains(r.stdout, "deleteall [-b batch] path") || !strings.Contains(r.stdout, "quit") {
 		t.Errorf("help: exit %d\n%s", r.code, r.stdout)
 	}
 }
