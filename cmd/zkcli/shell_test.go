@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
 )
 
@@ -48,7 +47,7 @@ func TestShell(t *testing.T) {
 	if len(lines) < len(want) {
 		t.Fatalf("stdout:\n%s", r.stdout)
 	}
-	if d := cmp.Diff(want, lines[:len(want)]); d != "" {
+	if d := diffOf(want, lines[:len(want)]); d != "" {
 		t.Errorf("shell output (-want +got):\n%s", d)
 	}
 	// The ephemeral belonged to the shell's session while it ran.
