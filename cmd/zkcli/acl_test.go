@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
 )
 
@@ -32,7 +31,7 @@ func TestParseACL(t *testing.T) {
 			t.Errorf("parseACL(%q): %v", tc.in, err)
 			continue
 		}
-		if d := cmp.Diff(tc.want, got); d != "" {
+		if d := diffOf(tc.want, got); d != "" {
 			t.Errorf("parseACL(%q) (-want +got):\n%s", tc.in, d)
 		}
 	}

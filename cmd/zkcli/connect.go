@@ -47,7 +47,7 @@ func connect(ctx context.Context, cfg *config, interactive bool, errOut io.Write
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		dials.supervise(cfg, connected, giveUp, errOut)
+		dials.supervise(ctx, cfg, connected, giveUp, errOut)
 	}()
 	c, err := zk.Connect(ctx, cfg.servers, opts...)
 	close(connected)
@@ -116,6 +116,10 @@ func newDialLog(servers []string) *dialLog {
 func (d *dialLog) set(addr string, st dialStatus) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.setLocked(addr, st)
+}
+
+func (d *dialLog) setLocked(addr string, st dialStatus) {
 	d.status[addr] = st
 	close(d.changed)
 	d.changed = make(chan struct{})
@@ -146,6 +150,49 @@ func (d *dialLog) refusedAll() bool {
 		}
 	}
 	return true
+}
+
+// anyRefused reports whether some server refused already.
+func (d *dialLog) anyRefused() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, st := range d.status {
+		if st.err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// probeUntried dials, all at once, each server the library has not tried
+// yet (closing at once what answers), so that a long list where every
+// address refuses fails as fast as a short one: the library tries one
+// address at a time, pausing longer after each failure.
+func (d *dialLog) probeUntried(ctx context.Context, wg *sync.WaitGroup) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, addr := range d.servers {
+		if _, tried := d.status[addr]; tried {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var nd net.Dialer
+			c, err := nd.DialContext(ctx, "tcp", addr)
+			if err == nil {
+				c.Close()
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			d.mu.Lock()
+			defer d.mu.Unlock()
+			if _, tried := d.status[addr]; !tried { // the library's own result wins
+				d.setLocked(addr, dialStatus{accepted: err == nil, err: err})
+			}
+		}()
+	}
 }
 
 // report describes each server's state, one indented line each.
@@ -185,9 +232,14 @@ func dialError(err error) string {
 // supervise runs while the library connects: it gives up when every
 // server has refused (unless -wait), and says what it waits for once
 // waitNotice has passed.
-func (d *dialLog) supervise(cfg *config, connected <-chan struct{}, giveUp context.CancelCauseFunc, errOut io.Writer) {
+func (d *dialLog) supervise(ctx context.Context, cfg *config, connected <-chan struct{}, giveUp context.CancelCauseFunc, errOut io.Writer) {
 	notice := time.NewTimer(waitNotice)
 	defer notice.Stop()
+	ctx, cancel := context.WithCancel(ctx)
+	var probes sync.WaitGroup
+	defer probes.Wait()
+	defer cancel()
+	probed := false
 	for {
 		d.mu.Lock()
 		changed := d.changed
@@ -195,6 +247,10 @@ func (d *dialLog) supervise(cfg *config, connected <-chan struct{}, giveUp conte
 		if !cfg.wait && d.refusedAll() {
 			giveUp(&refusedError{report: d.report("  ")})
 			return
+		}
+		if !cfg.wait && !probed && d.anyRefused() {
+			probed = true
+			d.probeUntried(ctx, &probes)
 		}
 		select {
 		case <-connected:

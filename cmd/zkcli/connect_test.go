@@ -44,6 +44,19 @@ func TestNoServerFailsFast(t *testing.T) {
 	if took > 5*time.Second {
 		t.Errorf("took %v with nothing listening; want a prompt failure", took)
 	}
+	// A long list fails as fast: the addresses are probed at once, not
+	// one by one with growing pauses between.
+	var many []string
+	for range 12 {
+		many = append(many, refusedAddr(t))
+	}
+	start = time.Now()
+	r = zkcliAt(t, strings.Join(many, ","), "", "ls", "/")
+	took = time.Since(start)
+	t.Logf("12 servers refused: zkcli exited after %v", took)
+	if r.code != 1 || strings.Count(r.stderr, ": connection refused") != 12 || took > 5*time.Second {
+		t.Errorf("12 refusing servers: exit %d after %v, stderr %q", r.code, took, r.stderr)
+	}
 	// The shell fails as fast, before reading any command.
 	start = time.Now()
 	r = zkcliAt(t, a, "ls /\n")

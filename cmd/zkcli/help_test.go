@@ -14,7 +14,7 @@ func TestHelpPerVerb(t *testing.T) {
 		if r.code != 0 || r.stderr != "" {
 			t.Errorf("zkcli %v: exit %d, stderr %q", args, r.code, r.stderr)
 		}
-		if !strings.HasPrefix(r.stdout, "usage: ls [-s] [-R] path\n") || !strings.Contains(r.stdout, "example:\n  zkcli ls -R /app\n") {
+		if !strings.HasPrefix(r.stdout, "usage: ls [-s] [-w] [-R] [-o json] path\n") || !strings.Contains(r.stdout, "example:\n  zkcli ls -R /app\n") {
 			t.Errorf("zkcli %v: stdout\n%s", args, r.stdout)
 		}
 	}
@@ -31,7 +31,7 @@ func TestHelpPerVerb(t *testing.T) {
 	}
 	// In the shell.
 	r := zkcli(t, "help get\nget -h\n")
-	if r.code != 0 || strings.Count(r.stdout, "usage: get [-s] path\n") != 2 {
+	if r.code != 0 || strings.Count(r.stdout, "usage: get [-s] [-w] [-o json] path\n") != 2 {
 		t.Errorf("shell help get / get -h: exit %d\n%s", r.code, r.stdout)
 	}
 	// An unknown verb to help is a usage error.
@@ -41,7 +41,7 @@ func TestHelpPerVerb(t *testing.T) {
 	// zkcli -h: on stdout, so that zkcli -h | less shows it.
 	r = zkcliEnv(t, nil, "", "-h")
 	if r.code != 0 || r.stderr != "" || !strings.HasPrefix(r.stdout, "usage: zkcli") ||
-		!strings.Contains(r.stdout, "-server") || !strings.Contains(r.stdout, "deleteall path") ||
+		!strings.Contains(r.stdout, "-server") || !strings.Contains(r.stdout, "deleteall [-b batch] path") ||
 		!strings.Contains(r.stdout, "the shell exits 1 if any command failed") {
 		t.Errorf("zkcli -h: exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
 	}

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 )
 
 func TestSplitLine(t *testing.T) {
@@ -31,7 +29,7 @@ func TestSplitLine(t *testing.T) {
 			t.Errorf("splitLine(%q): %v", tc.in, err)
 			continue
 		}
-		if d := cmp.Diff(tc.want, got); d != "" {
+		if d := diffOf(tc.want, got); d != "" {
 			t.Errorf("splitLine(%q) (-want +got):\n%s", tc.in, d)
 		}
 	}
@@ -66,10 +64,10 @@ func TestParseCommand(t *testing.T) {
 		}
 		// Re-split to see the options the verb received.
 		in := splitForTest(t, tc.args)
-		if d := cmp.Diff(tc.opts, in.opts); d != "" {
+		if d := diffOf(tc.opts, in.opts); d != "" {
 			t.Errorf("parseCommand(%q) options (-want +got):\n%s", tc.args, d)
 		}
-		if d := cmp.Diff(tc.rest, in.args); d != "" {
+		if d := diffOf(tc.rest, in.args); d != "" {
 			t.Errorf("parseCommand(%q) args (-want +got):\n%s", tc.args, d)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
 )
 
@@ -48,7 +47,7 @@ func TestShell(t *testing.T) {
 	if len(lines) < len(want) {
 		t.Fatalf("stdout:\n%s", r.stdout)
 	}
-	if d := cmp.Diff(want, lines[:len(want)]); d != "" {
+	if d := diffOf(want, lines[:len(want)]); d != "" {
 		t.Errorf("shell output (-want +got):\n%s", d)
 	}
 	// The ephemeral belonged to the shell's session while it ran.
@@ -87,7 +86,7 @@ func TestShellErrors(t *testing.T) {
 	if r.stdout != "Created "+p+"\nx\n" {
 		t.Errorf("stdout = %q: commands after the errors did not run", r.stdout)
 	}
-	if r := zkcli(t, "help\n"); r.code != 0 || !strings.Contains(r.stdout, "deleteall path") || !strings.Contains(r.stdout, "quit") {
+	if r := zkcli(t, "help\n"); r.code != 0 || !strings.Contains(r.stdout, "deleteall [-b batch] path") || !strings.Contains(r.stdout, "quit") {
 		t.Errorf("help: exit %d\n%s", r.code, r.stdout)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/zktest"
 )
@@ -79,12 +78,12 @@ func TestJSONOutput(t *testing.T) {
 		Stat     jsonStat
 	}
 	decode(t, ok(t, "ls", "-o", "json", p), &ls)
-	if ls.Path != p || !cmp.Equal(ls.Children, []string{"a, comma", "b", "bin"}) || ls.Stat != *wantStat {
+	if ls.Path != p || !equal(ls.Children, []string{"a, comma", "b", "bin"}) || ls.Stat != *wantStat {
 		t.Errorf("ls -o json = %+v; stat want %+v", ls, *wantStat)
 	}
 	var tree []string
 	decode(t, ok(t, "ls", "-R", "-o", "json", p), &tree)
-	if !cmp.Equal(tree, []string{p, p + "/a, comma", p + "/b", p + "/bin"}) {
+	if !equal(tree, []string{p, p + "/a, comma", p + "/b", p + "/bin"}) {
 		t.Errorf("ls -R -o json = %q", tree)
 	}
 
@@ -132,7 +131,7 @@ func TestJSONOutput(t *testing.T) {
 	var ids []struct{ Scheme, User string }
 	decode(t, ok(t, "-auth", "digest:alice:secret", "whoami", "-o", "json"), &ids)
 	sort.Slice(ids, func(i, j int) bool { return ids[i].Scheme > ids[j].Scheme })
-	if !cmp.Equal(ids, []struct{ Scheme, User string }{{"ip", "127.0.0.1"}, {"digest", "alice"}}) {
+	if !equal(ids, []struct{ Scheme, User string }{{"ip", "127.0.0.1"}, {"digest", "alice"}}) {
 		t.Errorf("whoami -o json = %+v", ids)
 	}
 
@@ -140,7 +139,7 @@ func TestJSONOutput(t *testing.T) {
 	r := zkcli(t, "create -e "+p+"/e1\ncreate -e "+p+"/e2\ngetEphemerals -o json "+p+"\n")
 	var eph []string
 	decode(t, strings.SplitAfterN(r.stdout, "\n", 3)[2], &eph)
-	if !cmp.Equal(eph, []string{p + "/e1", p + "/e2"}) {
+	if !equal(eph, []string{p + "/e1", p + "/e2"}) {
 		t.Errorf("getEphemerals -o json = %q", eph)
 	}
 	var cfg struct {

@@ -89,6 +89,9 @@ func TestWatchFlagShell(t *testing.T) {
 	// addWatch: persistent, until removewatches.
 	say("addWatch -m PERSISTENT " + p)
 	barrier()
+	if !serverWatches(t, p) {
+		t.Errorf("after addWatch the server has no watch on %s", p)
+	}
 	mustCreate(t, c, p+"/a", "")
 	l.expect(t, "WatchedEvent state:SyncConnected type:NodeChildrenChanged path:"+p)
 	if _, err := c.Set(ctx, p, []byte("v3"), -1); err != nil {
@@ -101,6 +104,9 @@ func TestWatchFlagShell(t *testing.T) {
 		t.Fatal(err)
 	}
 	barrier() // no event for v4
+	if serverWatches(t, p) {
+		t.Errorf("after removewatches the server still has a watch on %s", p)
+	}
 	say("removewatches " + p + " -d")
 	if line := next(t, l.errs, "stderr"); line != "No such watcher for "+p {
 		t.Errorf("stderr %q", line)
@@ -132,4 +138,22 @@ func TestAddWatchOneShot(t *testing.T) {
 	l.interrupt(t)
 	fails(t, 2, `-m "BOGUS"`, "addWatch", "-m", "BOGUS", p)
 	fails(t, 2, "-c, -d and -a exclude each other", "removewatches", p, "-c", "-d")
+}
+
+// serverWatches reports whether any session has a watch on p, as the
+// server says (wchc).
+func serverWatches(t *testing.T, p string) bool {
+	t.Helper()
+	bySession, err := srv.WatchesBySession(ctxFor(t, 10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, paths := range bySession {
+		for _, w := range paths {
+			if w == p {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -42,6 +42,7 @@ func prepareWatch(in *invocation) (action, error) {
 // another reason (session expired, permission denied).
 func watchNode(ctx context.Context, s *session, p string) error {
 	fmt.Fprintf(s.errOut, "watching %s: its data and children; Ctrl-C to stop\n", p)
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	data, err := zk.WatchData(ctx, s.c, p)
@@ -85,6 +86,10 @@ func watchNode(ctx context.Context, s *session, p string) error {
 				fmt.Fprintf(s.out, "children %s cversion=%d %s\n", p, u.Stat.Cversion, quotedList(u.Children))
 			}
 		}
+	}
+	if outer.Err() != nil {
+		// Ctrl-C: an update that failed because of it is no failure.
+		return nil
 	}
 	return failed
 }

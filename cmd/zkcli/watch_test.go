@@ -229,6 +229,16 @@ func TestWatchSessionEvents(t *testing.T) {
 		if line := next(t, l.errs, "stderr"); line != "session: Disconnected" {
 			t.Errorf("%v: stderr %q after the connection dropped", args, line)
 		}
-		l.interrupt(t)
+		if err := l.cmd.Process.Signal(os.Interrupt); err != nil {
+			t.Fatal(err)
+		}
+		<-l.exited
+		var rest []string
+		for len(l.errs) > 0 {
+			rest = append(rest, <-l.errs)
+		}
+		if l.err != nil {
+			t.Errorf("%v: %v; stderr after the drop: %q", args, l.err, rest)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/zktest"
 )
@@ -23,7 +22,7 @@ func TestCreate(t *testing.T) {
 		t.Fatalf("after create: %q %+v %v", data, st, err)
 	}
 	acl, _, err := c.GetACL(ctx, p)
-	if err != nil || !cmp.Equal(acl, zk.WorldACL(zk.PermAll)) {
+	if err != nil || !equal(acl, zk.WorldACL(zk.PermAll)) {
 		t.Errorf("default ACL = %v, %v; want world:anyone:cdrwa", acl, err)
 	}
 
@@ -44,7 +43,7 @@ func TestCreate(t *testing.T) {
 	ok(t, "create", p+"/ro", "x", "world:anyone:r")
 	acl, _, err = c.GetACL(ctx, p+"/ro")
 	want := []zk.ACL{{Perms: zk.PermRead, ID: zk.Id{Scheme: "world", ID: "anyone"}}}
-	if err != nil || !cmp.Equal(acl, want) {
+	if err != nil || !equal(acl, want) {
 		t.Errorf("ACL after create with world:anyone:r = %v, %v", acl, err)
 	}
 
@@ -182,10 +181,10 @@ func TestSetACL(t *testing.T) {
 		{Perms: zk.PermRead | zk.PermWrite, ID: zk.Id{Scheme: "digest", ID: "u:" + hash}},
 	}
 	acl, st, err := c.GetACL(ctx, p)
-	if err != nil || !cmp.Equal(acl, want) || st.Aversion != 1 {
+	if err != nil || !equal(acl, want) || st.Aversion != 1 {
 		t.Fatalf("GetACL after setAcl = %v %+v %v, want %v", acl, st, err, want)
 	}
-	if acl, _, _ := c.GetACL(ctx, p+"/kid"); !cmp.Equal(acl, open) {
+	if acl, _, _ := c.GetACL(ctx, p+"/kid"); !equal(acl, open) {
 		t.Errorf("setAcl without -R changed the child: %v", acl)
 	}
 	fails(t, 1, "version No is not valid : "+p, "setAcl", "-v", "0", p, "world:anyone:cdrwa")
@@ -195,7 +194,7 @@ func TestSetACL(t *testing.T) {
 	ok(t, "setAcl", "-R", p, "world:anyone:wa")
 	for _, n := range []string{p, p + "/kid"} {
 		acl, _, err := c.GetACL(ctx, n)
-		if err != nil || !cmp.Equal(acl, []zk.ACL{{Perms: zk.PermWrite | zk.PermAdmin, ID: zk.Id{Scheme: "world", ID: "anyone"}}}) {
+		if err != nil || !equal(acl, []zk.ACL{{Perms: zk.PermWrite | zk.PermAdmin, ID: zk.Id{Scheme: "world", ID: "anyone"}}}) {
 			t.Errorf("after setAcl -R, %s has %v, %v", n, acl, err)
 		}
 	}
