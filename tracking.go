@@ -104,9 +104,14 @@ func (t *tracker) stop() {
 	<-t.done
 }
 
-// trackRetry is the pause after a failed config read that was not a
-// disconnection (those wait for the next connection instead).
-const trackRetry = time.Second
+// The pause after a failed config read that was not a disconnection
+// (those wait for the next connection instead): trackRetry, doubling up
+// to trackRetryCap while the failures last (a server without the config
+// node answers ErrNoNode every time).
+const (
+	trackRetry    = time.Second
+	trackRetryCap = time.Minute
+)
 
 // track reads and watches the config until ctx ends or the session is
 // over for good.
@@ -116,6 +121,7 @@ func (c *Client) track(ctx context.Context) {
 		log = slog.New(discard{})
 	}
 	applied := int64(-1)
+	pause := trackRetry
 	for {
 		if err := c.waitConnected(ctx); err != nil {
 			return // ctx ended, or the session is over (closed, expired, auth failed)
@@ -127,16 +133,18 @@ func (c *Client) track(ctx context.Context) {
 			}
 			log.Debug("zk: reading the ensemble config", "err", err)
 			if !errors.Is(err, ErrConnectionLoss) && !errors.Is(err, ErrSessionExpired) {
-				t := time.NewTimer(trackRetry)
+				t := time.NewTimer(pause)
 				select {
 				case <-t.C:
 				case <-ctx.Done():
 					t.Stop()
 					return
 				}
+				pause = min(2*pause, trackRetryCap)
 			}
 			continue
 		}
+		pause = trackRetry
 		applied = c.applyConfig(log, data, applied)
 		// The watch fires (a config change) or ends (expiry, Close): in
 		// both cases read again, once connected.
