@@ -30,6 +30,8 @@ type Client struct {
 	subs     map[*sessionSub]struct{} // SessionEvents readers; guarded by mu
 	terminal bool                     // the session has ended for good; guarded by mu
 	subWG    sync.WaitGroup
+
+	tracker *tracker // WithEnsembleTracking's goroutine, nil without it
 }
 
 // Connect opens a session with one of servers ("host:port") and returns
@@ -52,6 +54,9 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 	if len(servers) == 0 {
 		return nil, opErr("connect", "", invalid("no servers"))
 	}
+	if err := c.checkTracking(); err != nil {
+		return nil, opErr("connect", "", err)
+	}
 	c.wm = watchmgr.New(watchmgr.Config{Buffer: c.cfg.watchBuffer, Remove: c.removeServerWatch})
 	c.states = newStateLoop(c.cfg.stateListeners)
 	cc := c.cfg.conn
@@ -65,6 +70,7 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 		return nil, opErr("connect", "", err)
 	}
 	c.conn = cn
+	c.tracker = c.startTracking()
 	return c, nil
 }
 
@@ -82,6 +88,7 @@ func (c *Client) Close() error {
 	}
 	c.closed = true
 	c.mu.Unlock()
+	c.tracker.stop()
 	err := c.conn.Close()
 	c.wm.EndAll(proto.StateClosed, ErrClosed) // in case the connection never reported it
 	c.states.stop()

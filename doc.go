@@ -71,6 +71,12 @@
 // ErrNotReadOnly. It looks for a read-write server in the background and
 // moves there by itself.
 //
+// # Membership changes
+//
+// WithEnsembleTracking keeps the server list in step with the ensemble's
+// membership (ConfigNode) and moves clients to spread the load when it
+// changes, keeping their sessions; UpdateServers changes the list by hand.
+//
 // # Metrics
 //
 // WithMetrics reports every request (operation, latency, outcome, hence

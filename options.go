@@ -21,6 +21,7 @@ type config struct {
 	watchBuffer        int
 	newSessionOnExpiry bool
 	metrics            Metrics
+	tracking           bool
 }
 
 // WithSessionTimeout sets the requested session timeout (default 10 s).

@@ -2,6 +2,9 @@ package conn
 
 import (
 	"math/rand/v2"
+	"net"
+	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
@@ -9,19 +12,32 @@ import (
 // hostList is the server list, shuffled once so that clients spread over
 // the ensemble, then walked round-robin (Java's StaticHostProvider).
 // Addresses stay "host:port" strings: the dialer resolves names on every
-// attempt, so a server that moved is found again. Owned by the session
-// goroutine.
+// attempt, so a server that moved is found again. The session goroutine
+// picks from it; UpdateServers replaces it from any goroutine
+// (rebalance.go), so everything is guarded by mu.
 type hostList struct {
-	addrs    []string
-	next     int
-	provider HostProvider // when set, it picks instead of the round-robin
+	provider HostProvider // when set, it picks instead of the round-robin; immutable
 
 	mu        sync.Mutex
-	preferred string // tried next, once (a read-write server found by the prober); guarded by mu
+	addrs     []string
+	next      int
+	preferred string // tried next, once (a read-write server found by the prober)
+	current   string // the server last picked (being tried, or connected to)
+
+	// Set by update until the next connection: the client is moving, and
+	// picks among the servers the update added (news) with probability
+	// probNew, else among the surviving ones (olds), each walked in order.
+	reconfig         bool
+	olds, news       []string
+	nextOld, nextNew int
+	probNew          float64
+	// rnd draws uniformly from [0, 1): the rebalancing coin. Tests replace
+	// it to make the rule deterministic.
+	rnd func() float64
 }
 
 func newHostList(servers []string, provider HostProvider) *hostList {
-	h := &hostList{addrs: append([]string(nil), servers...), provider: provider}
+	h := &hostList{addrs: append([]string(nil), servers...), provider: provider, rnd: rand.Float64}
 	rand.Shuffle(len(h.addrs), func(i, j int) { h.addrs[i], h.addrs[j] = h.addrs[j], h.addrs[i] })
 	return h
 }
@@ -38,23 +54,73 @@ func (h *hostList) pick() string {
 	h.mu.Lock()
 	p := h.preferred
 	h.preferred = ""
+	if p == "" && h.provider == nil {
+		p = h.nextReconfig()
+		if p == "" {
+			p = h.addrs[h.next%len(h.addrs)]
+			h.next = (h.next + 1) % len(h.addrs)
+		}
+	}
+	if p != "" {
+		h.current = p
+	}
 	h.mu.Unlock()
 	if p != "" {
 		return p
 	}
-	if h.provider != nil {
-		return h.provider.Next()
-	}
-	a := h.addrs[h.next%len(h.addrs)]
-	h.next = (h.next + 1) % len(h.addrs)
-	return a
+	// Outside the lock: the provider may be slow.
+	return h.provider.Next()
 }
 
-// connected reports a session established through addr to the provider.
+// connected reports a session established through addr: a move ordered
+// by update is over, and the round-robin goes on after addr.
 func (h *hostList) connected(addr string) {
+	h.mu.Lock()
+	h.reconfig = false
+	h.current = addr
+	if i := indexAddr(h.addrs, addr); i >= 0 {
+		h.next = (i + 1) % len(h.addrs)
+	}
+	h.mu.Unlock()
 	if h.provider != nil {
 		h.provider.Connected(addr)
 	}
+}
+
+// size returns the number of servers (which sizes the connect timeout).
+func (h *hostList) size() int { h.mu.Lock(); defer h.mu.Unlock(); return len(h.addrs) }
+
+// list returns a copy of the servers, in the order they are walked.
+func (h *hostList) list() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.addrs)
+}
+
+// sameAddr reports whether two "host:port" strings name the same server:
+// equal ports, and equal hosts, IP literals compared as addresses
+// ("[::1]:1" and "[0:0::1]:1" are the same). Names are not resolved: a
+// config that names servers differently from the connect list looks like
+// a new ensemble.
+func sameAddr(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || pa != pb {
+		return false
+	}
+	ia, err1 := netip.ParseAddr(ha)
+	ib, err2 := netip.ParseAddr(hb)
+	if err1 == nil && err2 == nil {
+		return ia.Unmap() == ib.Unmap()
+	}
+	return ha == hb
+}
+
+func indexAddr(list []string, addr string) int {
+	return slices.IndexFunc(list, func(a string) bool { return sameAddr(a, addr) })
 }
 
 // connectTimeout bounds one attempt (dial, TLS, handshake, credential

@@ -76,8 +76,9 @@ func (c *Conn) wantStandIn(err error) bool {
 // and drops l, so the session goroutine reconnects to it. It returns when
 // l dies or ctx ends.
 func (c *Conn) probeReadWrite(ctx context.Context, l *link) {
-	others := make([]string, 0, len(c.cfg.Servers))
-	for _, a := range c.cfg.Servers {
+	servers := c.hosts.list()
+	others := make([]string, 0, len(servers))
+	for _, a := range servers {
 		if a != l.addr {
 			others = append(others, a)
 		}
@@ -116,7 +117,7 @@ var errReadOnlyServer = errors.New("read-only server")
 // session without accepting read-only ones, which a read-only server
 // refuses; a read-write server's session is ended at once.
 func (c *Conn) probe(ctx context.Context, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, connectTimeout(c.cfg.SessionTimeout, len(c.cfg.Servers)))
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout(c.cfg.SessionTimeout, c.hosts.size()))
 	defer cancel()
 	nc, resp, err := c.bareHandshake(ctx, addr, 0, make([]byte, 16))
 	if err != nil {
