@@ -26,8 +26,15 @@ type SessionEvent struct {
 // changes are rare, so the queue stays small). The channel is closed after
 // ctx ends, or after the client closes (the last event is then StateClosed,
 // or StateExpired/StateAuthFailed when the session ended that way).
+// A nil ctx is bad input: the channel is closed at once.
 func (c *Client) SessionEvents(ctx context.Context) <-chan SessionEvent {
 	s := &sessionSub{box: mailbox.New[SessionEvent](), quit: make(chan struct{}), out: make(chan SessionEvent, subBuffer)}
+	if ctx == nil {
+		// Checked here: the reader goroutine would panic where no caller
+		// can recover.
+		close(s.out)
+		return s.out
+	}
 	c.mu.Lock()
 	if c.closed || c.terminal {
 		c.mu.Unlock()
