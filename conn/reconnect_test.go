@@ -35,9 +35,12 @@ func TestServerRestartKeepsSession(t *testing.T) {
 	s := zktest.StartServerT(t)
 	p := startProxy(t, s.Addr())
 	rec := newRecorder()
-	c := dial(t, Config{Servers: []string{p.Addr()}, SessionTimeout: 20 * time.Second, Events: rec})
+	// 40 s (the server's maximum): a call made while the server is down
+	// fails after a session timeout without a connection, and a JVM
+	// restart on two loaded cores has taken over 20 s.
+	c := dial(t, Config{Servers: []string{p.Addr()}, SessionTimeout: 40 * time.Second, Events: rec})
 	id := c.SessionID()
-	ctx := testCtx(t, 60*time.Second)
+	ctx := testCtx(t, 90*time.Second)
 
 	// Unanswered (black hole), so it is in flight when the server stops.
 	p.SetBlackhole(true)
