@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -83,13 +84,21 @@ func (x *extras) verify(ctx context.Context, t *testing.T, checker *zk.Client, t
 		case err != nil && last.Stat != nil:
 			return errors.New("watch says the node exists; it does not")
 		case err == nil && (last.Stat == nil || !bytes.Equal(last.Data, data)):
-			return errors.New("watch's latest state differs from the server's")
+			var seen string
+			if last.Stat != nil {
+				seen = fmt.Sprintf("%q version %d mzxid %#x", last.Data, last.Stat.Version, last.Stat.Mzxid)
+			} else {
+				seen = "no node"
+			}
+			return fmt.Errorf("watch's latest state (%s) differs from the server's (%q)", seen, data)
 		}
 		return nil
 	}); err != nil {
 		tr.violate("continuous watch of %s: %v", watchedKey, err)
 	}
-	x.cache.verify(ctx, checker, tr)
+	ctx2, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	x.cache.verify(ctx2, checker, tr)
 }
 
 func (x *extras) close() {
