@@ -53,3 +53,33 @@ func TestAttackSafeToRetryAfterAppliedCreate(t *testing.T) {
 		})
 	}
 }
+
+// A create cancelled while queued (the client disconnected) is safe to
+// retry only if it is never sent: after the reconnection, and a round
+// trip after it, the node must not exist.
+func TestAttackCancelledWhileQueuedNeverSent(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t, time.Minute)
+	obs := connect(t)
+	dir := testPath(t)
+	mustCreate(t, obs, dir, nil)
+	px := startProxy(t, srv.Addr())
+	rec := &stateRecorder{}
+	c := connectTo(t, []string{px.Addr()}, zk.WithSessionTimeout(10*time.Second), zk.WithStateListener(rec.add))
+	px.SetRefuse(true)
+	px.Cut()
+	rec.waitFor(t, zk.StateDisconnected, 1, 10*time.Second)
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err := c.Create(short, dir+"/n", nil, zk.Persistent, open)
+	cancel()
+	if !zk.SafeToRetry(err) {
+		t.Fatalf("create cancelled while disconnected: %v, SafeToRetry false", err)
+	}
+	px.SetRefuse(false)
+	if _, _, err := c.Exists(ctx, dir); err != nil { // a round trip on the new connection
+		t.Fatal(err)
+	}
+	if ok, _, err := obs.Exists(ctx, dir+"/n"); err != nil || ok {
+		t.Fatalf("a create reported safe to retry was applied (exists %v, %v)", ok, err)
+	}
+}
