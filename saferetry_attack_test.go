@@ -83,3 +83,32 @@ func TestAttackCancelledWhileQueuedNeverSent(t *testing.T) {
 		t.Fatalf("a create reported safe to retry was applied (exists %v, %v)", ok, err)
 	}
 }
+
+// A create queued while partitioned fails at StateLost as safe to retry;
+// it must then never be sent, whether the client gets the session back or
+// a new one.
+func TestAttackFailedAtStateLostNeverSent(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t, time.Minute)
+	obs := connect(t)
+	dir := testPath(t)
+	mustCreate(t, obs, dir, nil)
+	px := startProxy(t, srv.Addr())
+	rec := &stateRecorder{}
+	c := connectTo(t, []string{px.Addr()}, zk.WithSessionTimeout(4*time.Second),
+		zk.WithStateListener(rec.add), zk.WithNewSessionOnExpiry())
+	px.SetRefuse(true)
+	px.Cut()
+	rec.waitFor(t, zk.StateDisconnected, 1, 10*time.Second)
+	_, err := c.Create(context.Background(), dir+"/n", nil, zk.Persistent, open)
+	if !errors.Is(err, zk.ErrConnectionLoss) || !zk.SafeToRetry(err) {
+		t.Fatalf("create queued through StateLost: %v, SafeToRetry %v", err, zk.SafeToRetry(err))
+	}
+	px.SetRefuse(false)
+	if _, _, err := c.Exists(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _, err := obs.Exists(ctx, dir+"/n"); err != nil || ok {
+		t.Fatalf("a create reported safe to retry was applied (exists %v, %v)", ok, err)
+	}
+}
