@@ -3,6 +3,10 @@ package zk
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/zkwire/zk/proto"
 )
 
 // EnsurePath creates path and each missing ancestor as an empty persistent
@@ -10,7 +14,9 @@ import (
 // children under a node. Nodes that exist already, whoever made them, are
 // fine, so a create whose reply was lost to connection loss is simply sent
 // again; EnsurePath retries those until ctx ends. It returns the first
-// other error (ErrNoAuth, ErrNoChildrenForEphemerals, ...).
+// other error (ErrNoAuth, ErrNoChildrenForEphemerals, ...). Under a
+// chroot that does not exist yet, the chroot's own nodes are ancestors on
+// the server and are made too (as Curator makes its namespace).
 func (c *Client) EnsurePath(ctx context.Context, path string, acl []ACL) error {
 	if err := validPath("ensurePath", path); err != nil {
 		return err
@@ -21,6 +27,7 @@ func (c *Client) EnsurePath(ctx context.Context, path string, acl []ACL) error {
 	if acl == nil {
 		acl = WorldACL(PermAll)
 	}
+	madeRoot := false
 	for i := 1; i <= len(path); i++ {
 		if i < len(path) && path[i] != '/' {
 			continue
@@ -30,8 +37,38 @@ func (c *Client) EnsurePath(ctx context.Context, path string, acl []ACL) error {
 			if err == nil || errors.Is(err, ErrNodeExists) {
 				break
 			}
+			if errors.Is(err, ErrNoNode) && c.chroot != "" && !madeRoot && !strings.Contains(path[1:i], "/") {
+				// The first level's parent is the chroot itself: missing.
+				madeRoot = true
+				if err := c.ensureChroot(ctx, acl); err != nil {
+					return err
+				}
+				continue
+			}
 			if !errors.Is(err, ErrConnectionLoss) || ctx.Err() != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ensureChroot makes the chroot's nodes on the server, each level that is
+// missing. Their paths are the server's, so they go out unprefixed.
+func (c *Client) ensureChroot(ctx context.Context, acl []ACL) error {
+	root := string(c.chroot)
+	for i := 1; i <= len(root); i++ {
+		if i < len(root) && root[i] != '/' {
+			continue
+		}
+		for {
+			req := &proto.CreateRequest{Path: root[:i], ACL: acl, Flags: Persistent}
+			_, err := c.do(ctx, "ensurePath", "", proto.OpCreate, req, &proto.CreateResponse{})
+			if err == nil || errors.Is(err, ErrNodeExists) {
+				break
+			}
+			if !errors.Is(err, ErrConnectionLoss) || ctx.Err() != nil {
+				return opErr("ensurePath", "", fmt.Errorf("making the chroot %s: %w", clipPath(root), errors.Unwrap(err)))
 			}
 		}
 	}

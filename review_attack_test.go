@@ -233,3 +233,23 @@ func TestAttackSessionEventsCloseRacesExpiry(t *testing.T) {
 		}
 	}
 }
+
+// EnsurePath under a chroot whose node (and its parent) does not exist
+// yet: the chroot's nodes are ancestors of the path on the server, so
+// they are made too, as Curator makes its namespace.
+func TestAttackEnsurePathMissingChroot(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t, 30*time.Second)
+	obs := connect(t)
+	root := testPath(t) + "/app/ns"
+	c := connectTo(t, []string{srv.Addr()}, zk.WithChroot(root))
+	if err := c.EnsurePath(ctx, "/x/y", nil); err != nil {
+		t.Fatalf("EnsurePath under a missing chroot: %v", err)
+	}
+	if ok, _, err := obs.Exists(ctx, root+"/x/y"); err != nil || !ok {
+		t.Fatalf("%s/x/y: %v %v", root, ok, err)
+	}
+	if err := c.EnsurePath(ctx, "/x/y", nil); err != nil {
+		t.Fatalf("EnsurePath again: %v", err)
+	}
+}

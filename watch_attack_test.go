@@ -88,3 +88,91 @@ func TestAttackRemoveWatchesChrootAndDisconnected(t *testing.T) {
 		t.Fatalf("registrations left: %+v", w)
 	}
 }
+
+// The restore's de-duplication of NodeDeleted under a chroot: a node
+// watched for data and children and deleted while disconnected gives each
+// watch its NodeDeleted once; a deletion after the restore reaches the new
+// watches (and a recursive watch on the chroot's root) instead of being
+// taken for the restore's duplicate.
+func TestAttackRestoreDedupUnderChroot(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t, time.Minute)
+	px := startProxy(t, srv.Addr())
+	rec := &stateRecorder{}
+	c, root := chrooted(t, []string{px.Addr()}, zk.WithSessionTimeout(6*time.Second), zk.WithStateListener(rec.add))
+	obs := connect(t)
+	mustCreate(t, c, "/n", nil)
+	_, _, gw, err := c.GetW(ctx, "/n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, cw, err := c.ChildrenW(ctx, "/n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, err := c.AddWatch(ctx, "/", zk.WatchPersistentRecursive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.SetBlackhole(true)
+	rec.waitFor(t, zk.StateDisconnected, 1, 10*time.Second)
+	if err := obs.Delete(ctx, root+"/n", -1); err != nil {
+		t.Fatal(err)
+	}
+	px.SetBlackhole(false)
+	px.Cut()
+	for _, w := range []*zk.Watch{gw, cw} {
+		if ev := nextEvent(t, w, 15*time.Second); ev.Type != zk.EventNodeDeleted || ev.Path != "/n" {
+			t.Fatalf("one-shot on /n got %v", ev)
+		}
+	}
+	eventually(t, 10*time.Second, func() error {
+		if c.State() != zk.StateConnected {
+			return errors.New("not connected")
+		}
+		return nil
+	})
+	// Recreated and deleted after the restore: a new life, new events.
+	if _, err := obs.Create(ctx, root+"/n", nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	ok, _, ew, err := c.ExistsW(ctx, "/n")
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	_, _, cw2, err := c.ChildrenW(ctx, "/n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := obs.Delete(ctx, root+"/n", -1); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []*zk.Watch{ew, cw2} {
+		if ev := nextEvent(t, w, 10*time.Second); ev.Type != zk.EventNodeDeleted || ev.Path != "/n" {
+			t.Fatalf("after the restore, a watch on /n got %v", ev)
+		}
+	}
+	// The recursive watch: a resync, maybe the restore's catch-up deletion
+	// (once), then the recreation and the deletion.
+	var seen []zk.EventType
+	deadline := time.After(10 * time.Second)
+	for len(seen) < 2 || seen[len(seen)-1] != zk.EventNodeDeleted || seen[len(seen)-2] != zk.EventNodeCreated {
+		select {
+		case ev, ok := <-rw.C:
+			if !ok {
+				t.Fatal("recursive watch closed")
+			}
+			if ev.Type != zk.EventNone {
+				if ev.Path != "/n" {
+					t.Fatalf("recursive watch: event on %q, want /n", ev.Path)
+				}
+				seen = append(seen, ev.Type)
+			}
+		case <-deadline:
+			t.Fatalf("recursive watch saw %v, want NodeCreated and NodeDeleted of /n", seen)
+		}
+	}
+	if len(seen) > 3 || (len(seen) == 3 && seen[0] != zk.EventNodeDeleted) {
+		t.Fatalf("recursive watch saw %v, want [(NodeDeleted) NodeCreated NodeDeleted]", seen)
+	}
+}

@@ -1,0 +1,89 @@
+package zk_test
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zkwire/zk"
+)
+
+// Close with every callback blocked: a state listener that never returns,
+// another that calls Close itself, a SessionEvents reader and watch
+// readers that never read. Close returns within its bounds, and every
+// Close returns the same.
+func TestAttackCloseWithEverythingBlocked(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t, 30*time.Second)
+	block := make(chan struct{})
+	defer close(block)
+	var cp atomic.Pointer[zk.Client]
+	reentered := make(chan error, 1)
+	c := connect(t,
+		zk.WithStateListener(func(s zk.State) {
+			if s == zk.StateClosed {
+				if c := cp.Load(); c != nil {
+					reentered <- c.Close()
+				}
+			}
+		}),
+		zk.WithStateListener(func(s zk.State) {
+			if s == zk.StateClosed {
+				<-block
+			}
+		}),
+		zk.WithWatchBuffer(2),
+	)
+	cp.Store(c)
+	_ = c.SessionEvents(ctx)
+	p := testPath(t)
+	mustCreate(t, c, p, nil)
+	w, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, g, err := c.GetW(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ { // overflow the persistent watch's buffer
+		if _, err := c.Set(ctx, p, []byte{byte(i)}, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- c.Close() }()
+	var err1 error
+	select {
+	case err1 = <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hangs with blocked callbacks")
+	}
+	t.Logf("Close returned after %v", time.Since(start).Round(time.Millisecond))
+	if err2 := c.Close(); err2 != err1 {
+		t.Fatalf("second Close %v, first %v", err2, err1)
+	}
+	select {
+	case err := <-reentered:
+		if err != err1 {
+			t.Errorf("Close from a listener returned %v, Close %v", err, err1)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close called from a listener never returned")
+	}
+	for _, ch := range []<-chan zk.Event{w.C, g.C} {
+		timeout := time.After(5 * time.Second)
+	drain:
+		for {
+			select {
+			case _, ok := <-ch:
+				if !ok {
+					break drain
+				}
+			case <-timeout:
+				t.Fatal("watch channel not closed after Close")
+			}
+		}
+	}
+}
