@@ -25,6 +25,7 @@ type verb struct {
 	min, max int    // how many positional arguments
 	offline  bool   // needs no connection (help)
 	endless  bool   // runs until interrupted (watch): no -cmd-timeout
+	raw      bool   // parses its own options (reconfig's -add, -remove...)
 	// prepare checks the arguments and returns the action to run; every
 	// input error surfaces here, before anything is sent.
 	prepare func(in *invocation) (action, error)
@@ -82,6 +83,7 @@ func init() {
 	verbs = append(verbs, writeVerbs()...)
 	verbs = append(verbs, watchVerb(), addWatchVerb(), removeWatchesVerb())
 	verbs = append(verbs, quotaVerbs()...)
+	verbs = append(verbs, srvrVerb(), reconfigVerb())
 	verbs = append(verbs, &verb{
 		name: "help", args: "[command]", summary: "list the commands, or explain one",
 		example: "help create", max: 1, offline: true, prepare: prepareHelp,
@@ -132,7 +134,10 @@ func parseCommand(args []string, stdin io.Reader) (command, error) {
 		}
 	}
 	in := &invocation{verb: v, opts: map[byte]string{}, stdin: stdin}
-	for i := 0; i < len(rest); i++ {
+	if v.raw {
+		in.args = rest
+	}
+	for i := 0; !v.raw && i < len(rest); i++ {
 		tok := rest[i]
 		if tok == "--" {
 			in.args = append(in.args, rest[i+1:]...)

@@ -14,7 +14,7 @@ import (
 // configNode holds the ensemble's dynamic configuration.
 const configNode = "/zookeeper/config"
 
-// errChrooted: /zookeeper/config and /zookeeper/quota lie outside any
+// errChrooted: /zookeeper/quota lies outside any
 // chroot, and the client prefixes every path with it.
 var errChrooted = errors.New("does not work under a chroot: the node lies outside it; run zkcli without -chroot")
 
@@ -25,17 +25,14 @@ func prepareConfig(in *invocation) (action, error) {
 	}
 	clientOnly, withStat := in.has('c'), in.has('s')
 	return in.watchable(func(ctx context.Context, s *session, watch bool) (*zk.Watch, error) {
-		if s.cfg.chroot != "" {
-			return nil, fmt.Errorf("config %w", errChrooted)
-		}
 		var data []byte
 		var st *zk.Stat
 		var w *zk.Watch
 		var err error
 		if watch {
-			data, st, w, err = s.c.GetW(ctx, configNode)
+			data, st, w, err = s.c.ConfigW(ctx)
 		} else {
-			data, st, err = s.c.Get(ctx, configNode)
+			data, st, err = s.c.Config(ctx) // reads it outside any chroot
 		}
 		if err != nil {
 			return w, err
