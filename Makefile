@@ -2,7 +2,7 @@
 # runs `make vet` and `make test`.
 GO ?= go
 
-.PHONY: deps demo test chaos vet fuzz fuzz-smoke bench bench-smoke bench-compare gozk-test gozk-upstream
+.PHONY: deps demo test chaos vet fuzz fuzz-smoke bench bench-smoke bench-compare gozk-upstream
 
 # Installs ZooKeeper 3.8 and Java (apt) when missing; see the script.
 deps:
@@ -12,21 +12,19 @@ deps:
 demo: deps
 	$(GO) run ./cmd/zkdemo
 
-# Every test, against real ZooKeeper servers, with the race detector; then
-# one chaos run (chaos/ is its own module: its checker, porcupine, is a
-# test-only dependency; about a minute on 2 cores).
+# Every test of the three modules, against real ZooKeeper servers, with the
+# race detector: the library; one chaos run (chaos/ is its own module: its
+# checker, porcupine, is a test-only dependency; about a minute on 2 cores);
+# the go-zookeeper compat module (gozk/, its own module: go-zookeeper is a
+# test-only dependency of its lock interop test).
 test: deps
 	$(GO) test -race -count=1 -timeout 15m ./...
 	cd chaos && $(GO) test -race -count=1 -timeout 10m ./...
+	cd gozk && $(GO) test -race -count=1 -timeout 10m ./...
 
 # Five chaos runs, the issue-grade check.
 chaos: deps
 	cd chaos && $(GO) test -race -count=5 -timeout 30m -run TestChaos ./...
-
-# The go-zookeeper compat module (gozk/, a nested module): its own tests,
-# against real servers, with the race detector.
-gozk-test: deps
-	cd gozk && $(GO) vet ./... && $(GO) test -race -count=1 -timeout 10m ./...
 
 # go-zookeeper v1.0.4's own tests (from the Go module cache, never
 # committed here) against gozk; fails below 36 of 47 passed. See
@@ -40,6 +38,7 @@ vet:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	cd chaos && $(GO) vet ./...
+	cd gozk && $(GO) vet ./...
 
 # Runs each fuzz target for FUZZTIME (default 1m); issue-grade runs use
 # FUZZTIME=10m. New inputs go to Go's fuzz cache; failures are written to
