@@ -41,6 +41,12 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 	if ctx == nil {
 		return nil, opErr("connect", "", invalid("nil context"))
 	}
+	return open(servers, opts, func(cc conn.Config) (*conn.Conn, error) { return conn.Dial(ctx, cc) })
+}
+
+// open checks the options, builds the client and opens its session with
+// dial (which waits for the first session, or not).
+func open(servers []string, opts []Option, dial func(conn.Config) (*conn.Conn, error)) (*Client, error) {
 	c := &Client{changed: make(chan struct{})}
 	for _, o := range opts {
 		o(&c.cfg)
@@ -64,7 +70,7 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 	cc.Chroot = string(c.chroot)
 	cc.Events = sink{c}
 	cc.Watches = sink{c}
-	cn, err := conn.Dial(ctx, cc)
+	cn, err := dial(cc)
 	if err != nil {
 		c.states.stop()
 		return nil, opErr("connect", "", err)

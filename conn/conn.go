@@ -69,27 +69,10 @@ type Conn struct {
 // left running. An authentication failure of cfg.Auth ends it at once.
 // ctx bounds only Dial; the session lives until Close.
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
-	cfg, err := cfg.normalize()
+	c, first, err := start(cfg)
 	if err != nil {
 		return nil, err
 	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(nopHandler{})
-	}
-	c := &Conn{
-		cfg:    cfg,
-		log:    log,
-		chroot: Chroot(cfg.Chroot),
-		hosts:  newHostList(cfg.Servers, cfg.HostProvider),
-		wake:   make(chan struct{}, 1),
-		done:   make(chan struct{}),
-		state:  proto.StateConnecting,
-		auth:   cfg.Auth,
-	}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
-	first := make(chan error, 1) // buffered: the session goroutine never waits for Dial
-	go c.run(first)
 	select {
 	case err := <-first:
 		if err != nil {

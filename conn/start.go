@@ -15,9 +15,17 @@ import (
 // bad Config is an error. It serves clients whose API promises a
 // connection handle before any server has answered (go-zookeeper's).
 func Start(cfg Config) (*Conn, error) {
+	c, _, err := start(cfg)
+	return c, err
+}
+
+// start checks cfg and starts the session goroutine. first receives the
+// outcome of the first session (nil once connected); it is buffered, so
+// the session goroutine never waits for anyone to read it.
+func start(cfg Config) (*Conn, <-chan error, error) {
 	cfg, err := cfg.normalize()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -34,8 +42,7 @@ func Start(cfg Config) (*Conn, error) {
 		auth:   cfg.Auth,
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	// Buffered: nobody waits for the first session's outcome here, and the
-	// session goroutine never blocks on reporting it.
-	go c.run(make(chan error, 1))
-	return c, nil
+	first := make(chan error, 1)
+	go c.run(first)
+	return c, first, nil
 }
