@@ -104,11 +104,14 @@ func runShell(cfg *config, sys stdio) int {
 // Disconnected") until the returned stop is called.
 func reportSessionEvents(ctx context.Context, c *zk.Client, errOut io.Writer) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
+	// Subscribed before returning: a change right after (a drop while the
+	// command starts) is not missed.
+	events := c.SessionEvents(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for ev := range c.SessionEvents(ctx) {
+		for ev := range events {
 			if ev.NewSession {
 				fmt.Fprintf(errOut, "session: %s, new session 0x%x (the old one's ephemeral nodes and watches are gone)\n", ev.State, uint64(ev.SessionID))
 			} else {
