@@ -8,8 +8,9 @@
 # GOZK_UPSTREAM_RUN (a regular expression) picks tests, for development;
 # GOZK_UPSTREAM_VERBOSE=1 shows the output of known failures too.
 #
-# Prints "upstream: N passed, M failed, K excluded of 47" and each failing
-# test. Fails when fewer than GOZK_UPSTREAM_MIN (36) tests pass; the
+# Prints "upstream: N passed, M failed, K excluded of 47", each failing
+# test, and each test that passed only on its second run (a test that is not
+# a known failure gets one more run before it counts as failed). Fails when fewer than GOZK_UPSTREAM_MIN (36) tests pass; the
 # failures gozk/README.md explains are listed below and only reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,15 +104,31 @@ echo "gozk-upstream: go-zookeeper $VERSION tests from $src"
 (cd "$tmp" && GOFLAGS=-mod=mod go test -c -race -o zk.test .)
 tests=$(cd "$tmp" && ./zk.test -test.list '^Test' | grep '^Test' | grep -E "${GOZK_UPSTREAM_RUN:-.}")
 
+# run T LOG: runs one upstream test in its own process; true if it passed
+# (a skip is not a pass).
+run() {
+  (cd "$tmp" && timeout 300 ./zk.test -test.run "^${1}\$" -test.count=1 -test.v -test.timeout 280s \
+    >"$2" 2>&1) && ! grep -q -- "^--- SKIP: $1 " "$2"
+}
+
 passed=0
 failed=()
 unexpected=()
+second=() # failed once, passed when run again (timing on 2 shared cores)
 for t in $tests; do
   start=$(date +%s)
-  if (cd "$tmp" && timeout 300 ./zk.test -test.run "^${t}\$" -test.count=1 -test.v -test.timeout 280s \
-      >"$tmp/$t.log" 2>&1) && ! grep -q -- "^--- SKIP: $t " "$tmp/$t.log"; then
+  if run "$t" "$tmp/$t.log"; then
     passed=$((passed + 1))
     echo "  PASS $t ($(( $(date +%s) - start ))s)"
+    continue
+  fi
+  # A test that is not a known failure gets one more run, reported as such:
+  # several upstream tests sleep fixed times that a loaded machine misses.
+  if ! grep -qx "$t" <<<"$KNOWN_FAILURES" && run "$t" "$tmp/$t.retry.log"; then
+    passed=$((passed + 1))
+    second+=("$t")
+    echo "  PASS $t ($(( $(date +%s) - start ))s), on its second run; the first one's output:"
+    grep -v 'ZKERR\|SLF4J\|^=== RUN' "$tmp/$t.log" | tail -n 20 | sed 's/^/    /'
     continue
   fi
   failed+=("$t")
@@ -131,6 +148,7 @@ done
 
 echo "upstream: $passed passed, ${#failed[@]} failed, $excluded excluded of $total"
 for t in "${failed[@]}"; do echo "  failed: $t"; done
+for t in "${second[@]}"; do echo "  passed on a second run: $t"; done
 for f in $EXCLUDED_FILES; do echo "  excluded: $f"; done
 if [ "${#unexpected[@]}" -gt 0 ]; then
   echo "gozk-upstream: not known failures (see above): ${unexpected[*]}"
