@@ -115,7 +115,7 @@ func TestLineEditorTab(t *testing.T) {
 	for _, tc := range []struct{ input, line string }{
 		{"cre\t", "create "},
 		{"CRE\t", "create "},
-		{"ge\t", "get"},        // get, getAcl, getAllChildrenNumber...: the common prefix
+		{"ge\t", "get"}, // get, getAcl, getAllChildrenNumber...: the common prefix
 		{"get /z\t", "get /zookeeper"},
 		{"get /ap\t", "get /app"},
 		{"get /apps/\t", "get /apps/one"},
