@@ -11,7 +11,8 @@ import (
 
 // The shell's line editor, standard library only (the library module has
 // no dependencies): keys decoded from the terminal's bytes edit a buffer,
-// and each change redraws the line. This file is pure logic; the terminal
+// and each change redraws the line. Output processing stays on in raw
+// mode (term_linux.go), so a newline is written as "\n". This file is pure logic; the terminal
 // (raw mode) is in term_*.go, the wiring in shell_edit.go.
 
 // key is one decoded key press: a rune, or one of the named keys below.
@@ -163,14 +164,14 @@ func (e *lineEditor) press(k key) editResult {
 	case keyNone:
 		return editing
 	case keyEnter, keyLF:
-		e.out.WriteString("\r\n")
+		e.out.WriteString("\n")
 		return lineDone
 	case ctrlC:
-		e.out.WriteString("^C\r\n")
+		e.out.WriteString("^C\n")
 		return lineAbort
 	case ctrlD:
 		if len(e.buf) == 0 {
-			e.out.WriteString("\r\n")
+			e.out.WriteString("\n")
 			return inputEOF
 		}
 		e.deleteAt(e.pos)
@@ -287,7 +288,7 @@ func (e *lineEditor) tab() {
 			}
 		}
 		sort.Strings(names)
-		fmt.Fprintf(&e.out, "\r\n%s\r\n%s", strings.Join(names, "  "), e.prompt)
+		fmt.Fprintf(&e.out, "\n%s\n%s", strings.Join(names, "  "), e.prompt)
 	}
 }
 

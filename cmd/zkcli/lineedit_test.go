@@ -132,7 +132,7 @@ func TestLineEditorTab(t *testing.T) {
 	// A second Tab lists the candidates' names.
 	ed.out.Reset()
 	edit(t, ed, "get /ap\t\t")
-	if out := ed.out.String(); !strings.Contains(out, "\r\napple  apps\r\n> ") {
+	if out := ed.out.String(); !strings.Contains(out, "\napple  apps\n> ") {
 		t.Errorf("second Tab wrote %q; want the list, then the prompt", out)
 	}
 	ed.out.Reset()
