@@ -173,7 +173,24 @@ func TestEditorInTmux(t *testing.T) {
 	tx.lineIs(t, prompt(3)+"ls "+p+"/kid-")
 	tx.keys(t, false, "Tab")
 	tx.lineIs(t, "kid-other  kid-unique")
-	tx.keys(t, false, "C-u", "C-d")
+	tx.keys(t, false, "C-u")
+
+	// A line longer than the screen wraps, and an edit in it redraws
+	// both rows in place.
+	data := strings.Repeat("w", 100)
+	tx.keys(t, true, "set "+p+" "+data)
+	tx.keys(t, false, "Left", "Left", "Left", "Left", "Left")
+	tx.keys(t, true, "Y")
+	edited := data[:95] + "Y" + data[95:]
+	full := prompt(3) + "set " + p + " " + edited
+	tx.lineIs(t, full[:120])
+	tx.lineIs(t, full[120:])
+	tx.keys(t, false, "Enter")
+	tx.lineIs(t, strings.TrimRight(prompt(4), " "))
+	if got, _, err := c.Get(ctxFor(t, 10*time.Second), p); err != nil || string(got) != edited {
+		t.Errorf("after the wrapped edit the node holds %q (%v), want %q", got, err, edited)
+	}
+	tx.keys(t, false, "C-d")
 	deadline := time.Now().Add(30 * time.Second)
 	for exec.Command("tmux", "-L", tx.socket, "has-session", "-t", tx.name).Run() == nil {
 		if time.Now().After(deadline) {

@@ -132,13 +132,19 @@ type lineEditor struct {
 	tabs     int    // consecutive Tabs
 	complete completer
 	out      bytes.Buffer // what to write to the terminal
+	// width is the terminal's, in columns (0: unknown, no wrapping);
+	// row is the screen row of the cursor, counted from the prompt's, so
+	// a line longer than the screen is redrawn from its first row.
+	width, row int
 }
 
 // start begins a new line with prompt.
 func (e *lineEditor) start(prompt string) {
 	e.prompt, e.buf, e.pos, e.tabs = prompt, nil, 0, 0
 	e.hpos, e.draft = len(e.history), nil
+	e.row = 0
 	e.out.WriteString(prompt)
+	e.row = e.afterWrite(utf8.RuneCountInString(prompt))
 }
 
 // line returns the buffer as text.
@@ -288,7 +294,9 @@ func (e *lineEditor) tab() {
 			}
 		}
 		sort.Strings(names)
-		fmt.Fprintf(&e.out, "\n%s\n%s", strings.Join(names, "  "), e.prompt)
+		e.moveTo(len(e.buf)) // below the whole line
+		fmt.Fprintf(&e.out, "\n%s\n", strings.Join(names, "  "))
+		e.row = 0 // redraw puts prompt and line on the fresh row
 	}
 }
 
@@ -302,12 +310,53 @@ func commonPrefix(words []string) string {
 	return p
 }
 
-// redraw rewrites the line after the prompt and puts the cursor back.
+// redraw rewrites the prompt and the line from the line's first row,
+// clears what a longer line left below, and puts the cursor back.
 func (e *lineEditor) redraw() {
-	fmt.Fprintf(&e.out, "\r%s%s\x1b[K", e.prompt, string(e.buf))
-	if back := len(e.buf) - e.pos; back > 0 {
-		fmt.Fprintf(&e.out, "\x1b[%dD", back)
+	if e.row > 0 {
+		fmt.Fprintf(&e.out, "\x1b[%dA", e.row)
 	}
+	// Clear first: clearing after writing would erase a full row's last
+	// character, where the cursor waits to wrap.
+	fmt.Fprintf(&e.out, "\r\x1b[J%s%s", e.prompt, string(e.buf))
+	e.row = e.afterWrite(e.promptLen() + len(e.buf))
+	e.moveTo(e.pos)
+}
+
+func (e *lineEditor) promptLen() int { return utf8.RuneCountInString(e.prompt) }
+
+// afterWrite returns the row the cursor is on after n columns were
+// written from the line's start. A terminal leaves the cursor on the last
+// column of a full row until the next character: a newline moves it to
+// the next row, so that the count stays simple.
+func (e *lineEditor) afterWrite(n int) int {
+	if e.width <= 0 {
+		return 0
+	}
+	if n > 0 && n%e.width == 0 {
+		e.out.WriteString("\n")
+	}
+	return n / e.width
+}
+
+// moveTo puts the cursor on buffer position pos, from row e.row.
+func (e *lineEditor) moveTo(pos int) {
+	col := e.promptLen() + pos
+	row := 0
+	if e.width > 0 {
+		row, col = col/e.width, col%e.width
+	}
+	switch {
+	case row < e.row:
+		fmt.Fprintf(&e.out, "\x1b[%dA", e.row-row)
+	case row > e.row:
+		fmt.Fprintf(&e.out, "\x1b[%dB", row-e.row)
+	}
+	e.out.WriteString("\r")
+	if col > 0 {
+		fmt.Fprintf(&e.out, "\x1b[%dC", col)
+	}
+	e.row = row
 }
 
 // completeWord is the shell's completer: the first word completes to a

@@ -132,12 +132,122 @@ func TestLineEditorTab(t *testing.T) {
 	// A second Tab lists the candidates' names.
 	ed.out.Reset()
 	edit(t, ed, "get /ap\t\t")
-	if out := ed.out.String(); !strings.Contains(out, "\napple  apps\n> ") {
+	if out := ed.out.String(); !strings.Contains(out, "\napple  apps\n\r\x1b[J> get /app") {
 		t.Errorf("second Tab wrote %q; want the list, then the prompt", out)
 	}
 	ed.out.Reset()
 	edit(t, ed, "get /ap\t")
 	if strings.Contains(ed.out.String(), "apple  apps") {
 		t.Errorf("one Tab listed: %q", ed.out.String())
+	}
+}
+
+// screen is a minimal terminal of width columns: enough of VT100 to check
+// what the editor draws (\r, \n, ESC[nA/B/C, ESC[J, ESC[K, deferred wrap).
+type screen struct {
+	width    int
+	rows     [][]rune
+	row, col int
+	wrapNext bool // the cursor sits on the last column of a full row
+}
+
+func (sc *screen) line(r int) string {
+	for len(sc.rows) <= r {
+		sc.rows = append(sc.rows, nil)
+	}
+	return strings.TrimRight(string(sc.rows[r]), " ")
+}
+
+func (sc *screen) write(t *testing.T, out string) {
+	t.Helper()
+	rs := []rune(out)
+	for i := 0; i < len(rs); i++ {
+		sc.line(sc.row)
+		switch r := rs[i]; {
+		case r == '\r':
+			sc.col, sc.wrapNext = 0, false
+		case r == '\n': // output processing: newline returns the carriage
+			sc.row, sc.col, sc.wrapNext = sc.row+1, 0, false
+		case r == 0x1b:
+			j := i + 2
+			n := 0
+			for ; rs[j] >= '0' && rs[j] <= '9'; j++ {
+				n = n*10 + int(rs[j]-'0')
+			}
+			if n == 0 {
+				n = 1
+			}
+			switch rs[j] {
+			case 'A':
+				sc.row -= n
+			case 'B':
+				sc.row += n
+			case 'C':
+				sc.col = min(sc.col+n, sc.width-1)
+			case 'K':
+				sc.rows[sc.row] = sc.rows[sc.row][:min(sc.col, len(sc.rows[sc.row]))]
+			case 'J':
+				sc.rows[sc.row] = sc.rows[sc.row][:min(sc.col, len(sc.rows[sc.row]))]
+				sc.rows = sc.rows[:sc.row+1]
+			default:
+				t.Fatalf("unknown escape %q", string(rs[i:j+1]))
+			}
+			if sc.row < 0 {
+				t.Fatalf("cursor moved above the screen: %q", out)
+			}
+			sc.wrapNext = false
+			i = j
+		default:
+			if sc.wrapNext {
+				sc.row, sc.col, sc.wrapNext = sc.row+1, 0, false
+				sc.line(sc.row)
+			}
+			for len(sc.rows[sc.row]) <= sc.col {
+				sc.rows[sc.row] = append(sc.rows[sc.row], ' ')
+			}
+			sc.rows[sc.row][sc.col] = r
+			if sc.col == sc.width-1 {
+				sc.wrapNext = true
+			} else {
+				sc.col++
+			}
+		}
+	}
+}
+
+// TestLineEditorWraps: a line longer than the terminal is redrawn in
+// place, over as many rows as it takes, the cursor where it belongs.
+func TestLineEditorWraps(t *testing.T) {
+	for _, tc := range []struct {
+		input string
+		rows  []string
+		row   int
+		col   int
+	}{
+		{"abcdefgh", []string{"> abcdefgh"}, 1, 0}, // exactly full: the cursor goes to the next row
+		{"abcdefghijklm", []string{"> abcdefgh", "ijklm"}, 1, 5},
+		{"abcdefghijklm\x01X", []string{"> Xabcdefg", "hijklm"}, 0, 3},
+		{"abcdefghijklm\x01X\x05\x7f\x7f\x7f\x7f\x7f\x7f", []string{"> Xabcdefg"}, 1, 0},
+		{"abcdefghijklmnopqrstu\x01\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C\x1b[C", []string{"> abcdefgh", "ijklmnopqr", "stu"}, 1, 1},
+		{"abcdefghijklm\x15", []string{">"}, 0, 2},
+	} {
+		ed := &lineEditor{width: 10}
+		sc := &screen{width: 10}
+		var dec keyDecoder
+		ed.start("> ")
+		for i := 0; i < len(tc.input); i++ {
+			ed.press(dec.feed(tc.input[i]))
+		}
+		sc.write(t, ed.out.String())
+		var rows []string
+		for r := range sc.rows {
+			rows = append(rows, sc.line(r))
+		}
+		for len(rows) > 0 && rows[len(rows)-1] == "" {
+			rows = rows[:len(rows)-1]
+		}
+		if strings.Join(rows, "|") != strings.Join(tc.rows, "|") || sc.row != tc.row || sc.col != tc.col {
+			t.Errorf("%q: screen %q, cursor %d,%d; want %q, %d,%d", tc.input, rows, sc.row, sc.col, tc.rows, tc.row, tc.col)
+		}
 	}
 }

@@ -61,6 +61,7 @@ func (t *termInput) readLine(ctx context.Context, prompt string, interrupts <-ch
 		return "", false, false
 	}
 	defer restore()
+	t.ed.width = termWidth(t.fd) // again each line: the window may have been resized
 	t.ed.start(prompt)
 	t.flush()
 	for {

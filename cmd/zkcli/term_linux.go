@@ -30,3 +30,12 @@ func rawMode(fd uintptr) (restore func() error, err error) {
 		return nil
 	}, nil
 }
+
+// termWidth returns the terminal's width in columns, 0 if unknown.
+func termWidth(fd uintptr) int {
+	var ws struct{ rows, cols, x, y uint16 }
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, fd, syscall.TIOCGWINSZ, uintptr(unsafe.Pointer(&ws))); e != 0 {
+		return 0
+	}
+	return int(ws.cols)
+}

@@ -8,3 +8,5 @@ import "errors"
 func rawMode(fd uintptr) (restore func() error, err error) {
 	return nil, errors.New("line editing is not supported on this platform")
 }
+
+func termWidth(fd uintptr) int { return 0 }
