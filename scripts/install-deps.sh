@@ -27,6 +27,7 @@ report() {
 pkgs=()
 [ -f "$JAR" ] || pkgs+=(zookeeper)
 [ -n "$(java_bin)" ] || pkgs+=(default-jre-headless)
+command -v tmux >/dev/null 2>&1 || pkgs+=(tmux) # zkcli's terminal tests
 if [ "${#pkgs[@]}" -eq 0 ]; then
   echo "install-deps: nothing to install"
   report

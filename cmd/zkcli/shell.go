@@ -20,7 +20,8 @@ import (
 const maxLine = 1 << 20
 
 // runShell connects and runs commands read from stdin, one per line,
-// until quit, end of input, Ctrl-C at the prompt or SIGTERM. Ctrl-C while
+// until quit, end of input, Ctrl-C at the prompt (Ctrl-D with the line
+// editor, where Ctrl-C drops the line being typed) or SIGTERM. Ctrl-C while
 // a command runs stops that command only (that is how a watch ends). The
 // exit status is 1 if any command failed, so scripts piped in can check
 // it.
@@ -45,32 +46,53 @@ func runShell(cfg *config, sys stdio) int {
 	signal.Notify(interrupts, os.Interrupt)
 	defer signal.Stop(interrupts)
 
-	lines, done := readLines(sys.in, sys.err)
-	defer close(done)
+	// A terminal on both sides gets the line editor; anything else
+	// (scripts, pipes) the plain line reader.
+	term := newTermInput(sys, s.nodeChildren(ctx))
+	var lines <-chan string
+	if term == nil {
+		var done chan<- struct{}
+		lines, done = readLines(sys.in, sys.err)
+		defer close(done)
+	}
 	status := exitOK
 	for n := 1; ; n++ {
+		prompt := ""
 		if sys.inTerminal {
 			server := c.Server()
 			if server == "" {
 				server = strings.Join(cfg.servers, ",")
 			}
-			fmt.Fprintf(sys.out, "[zk: %s(%s) %d] ", server, c.State(), n)
+			prompt = fmt.Sprintf("[zk: %s(%s) %d] ", server, c.State(), n)
 		}
 		var line string
-		select {
-		case l, ok := <-lines:
+		if term != nil {
+			l, aborted, ok := term.readLine(ctx, prompt, interrupts)
 			if !ok {
-				if sys.inTerminal {
-					fmt.Fprintln(sys.out)
-				}
 				return status
 			}
+			if aborted { // Ctrl-C drops the line; same number again
+				n--
+				continue
+			}
 			line = l
-		case <-interrupts:
-			fmt.Fprintln(sys.out)
-			return status
-		case <-ctx.Done():
-			return status
+		} else {
+			fmt.Fprint(sys.out, prompt)
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					if sys.inTerminal {
+						fmt.Fprintln(sys.out)
+					}
+					return status
+				}
+				line = l
+			case <-interrupts:
+				fmt.Fprintln(sys.out)
+				return status
+			case <-ctx.Done():
+				return status
+			}
 		}
 		args, err := splitLine(line)
 		if err != nil {

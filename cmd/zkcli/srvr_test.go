@@ -40,7 +40,8 @@ func TestSrvr(t *testing.T) {
 // exit status says so, after the servers that do answer are printed.
 func TestSrvrDownServer(t *testing.T) {
 	r := zkcliAt(t, srv.Addr()+",127.0.0.1:1", "", "srvr")
-	if r.code != 1 || !strings.Contains(r.stderr, "127.0.0.1:1:") || !strings.Contains(r.stdout, srv.Addr()+":\nZookeeper version: ") {
+	if r.code != 1 || !strings.Contains(r.stderr, "127.0.0.1:1: ") || strings.Count(r.stderr, "connection refused") != 1 ||
+		!strings.Contains(r.stderr, "srvr: 1 of 2 servers did not answer") || !strings.Contains(r.stdout, srv.Addr()+":\nZookeeper version: ") {
 		t.Errorf("srvr with a down server: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }
