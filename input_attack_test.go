@@ -71,5 +71,5 @@ func TestAttackEdgeInputs(t *testing.T) {
 	}
 }
 
-func second[T any](_ T, err error) error         { return err }
+func second[T any](_ T, err error) error        { return err }
 func third[T, U any](_ T, _ U, err error) error { return err }
