@@ -124,7 +124,7 @@ const ProtectedPrefix = "_c_"
 // live as long as the session.
 func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path string, data []byte, acl []ACL) (string, error) {
 	const op = "createProtected"
-	if err := checkCtx(ctx); err != nil {
+	if err := checkCtxNotSent(ctx); err != nil {
 		return "", opErr(op, path, err) // the loop below calls ctx.Err
 	}
 	if err := ValidatePath(path, true); err != nil {

@@ -1,6 +1,7 @@
 package zk
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -77,7 +78,30 @@ type ReplyTooLargeError = conn.ReplyTooLargeError
 
 // SafeToRetry reports whether err proves the request never reached the
 // server, so that retrying cannot apply it twice.
-func SafeToRetry(err error) bool { return conn.SafeToRetry(err) }
+func SafeToRetry(err error) bool {
+	var ns *notSentError
+	return conn.SafeToRetry(err) || errors.As(err, &ns)
+}
+
+// notSentError is a context's error for a call refused before anything
+// was submitted (its context had ended already), so SafeToRetry says so
+// as it does for conn's calls cancelled while queued.
+type notSentError struct{ err error }
+
+func (e *notSentError) Error() string { return e.err.Error() }
+func (e *notSentError) Unwrap() error { return e.err }
+
+// checkCtxNotSent is checkCtx for a call about to be made: an ended
+// context's error is marked as never sent.
+func checkCtxNotSent(ctx context.Context) error {
+	if ctx == nil {
+		return invalid("nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return &notSentError{err}
+	}
+	return nil
+}
 
 // OpError is the error of one operation: which, on which path, and why.
 // Unwrap gives the cause, so errors.Is(err, zk.ErrNoNode) works.

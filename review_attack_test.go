@@ -253,3 +253,43 @@ func TestAttackEnsurePathMissingChroot(t *testing.T) {
 		t.Fatalf("EnsurePath again: %v", err)
 	}
 }
+
+// A protected create given up on while in flight, with the session
+// expired right after and a new session made: no node of either session
+// is left, and the next protected create works on the new session.
+func TestAttackProtectedCreateThenExpiry(t *testing.T) {
+	t.Parallel()
+	ctx := ctxFor(t, time.Minute)
+	px := startProxy(t, srv.Addr())
+	c, root := chrooted(t, []string{px.Addr()}, zk.WithNewSessionOnExpiry())
+	obs := connect(t)
+	mustCreate(t, c, "/locks", nil)
+	old, pw := c.SessionID(), c.SessionPassword()
+	px.SetLatency(300 * time.Millisecond)
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	if _, err := c.CreateProtectedEphemeralSequential(short, "/locks/l-", nil, open); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want the context's error, got %v", err)
+	}
+	if err := zktest.ExpireSession(ctx, srv.Addr(), old, pw); err != nil {
+		t.Fatal(err)
+	}
+	px.SetLatency(0)
+	eventually(t, 20*time.Second, func() error {
+		if c.SessionID() == old || c.State() != zk.StateConnected {
+			return fmt.Errorf("no new session yet (%v)", c.State())
+		}
+		return nil
+	})
+	p, err := c.CreateProtectedEphemeralSequential(ctx, "/locks/l-", nil, open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 15*time.Second, func() error {
+		kids, _, err := obs.Children(ctx, root+"/locks")
+		if err != nil || len(kids) != 1 || "/locks/"+kids[0] != p {
+			return fmt.Errorf("children %v (%v), want only %s", kids, err, p)
+		}
+		return nil
+	})
+}

@@ -35,8 +35,21 @@ func TestAttackPersistentStateLostThenAlive(t *testing.T) {
 		if again := nextCreated(t, p, 10*time.Second); again != first {
 			t.Fatalf("round %d: announced %s, want the same node %s", round, again, first)
 		}
-		if isClosed(p.Lost()) {
-			t.Fatalf("round %d: Lost closed with the node back", round)
+		// Lost may close once more right after an announcement (see the
+		// review report: the session follower and the keeper run apart);
+		// it must end open.
+		deadline := time.Now().Add(10 * time.Second)
+		for isClosed(p.Lost()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: Lost still closed 10 s after the node was back", round)
+			}
+			select {
+			case again := <-p.Created():
+				if again != first {
+					t.Fatalf("round %d: announced %s, want the same node %s", round, again, first)
+				}
+			case <-time.After(100 * time.Millisecond):
+			}
 		}
 		kids, _, err := obs.Children(ctx, dir)
 		if err != nil || len(kids) != 1 {

@@ -191,9 +191,23 @@ func (p *Persistent) setInPlace(v bool) bool {
 // sessionEvent marks an ephemeral node not in place when its session may
 // be over: expired, or lost (the deadline passed without contact).
 func (p *Persistent) sessionEvent(ev zk.SessionEvent) {
-	if p.mode.IsEphemeral() && (ev.State == zk.StateLost || ev.State == zk.StateExpired) {
+	if !p.mode.IsEphemeral() {
+		return
+	}
+	switch {
+	case ev.State == zk.StateExpired,
+		ev.State == zk.StateLost && !p.backOn(ev.SessionID):
 		p.setInPlace(false)
 	}
+}
+
+// backOn reports whether the client is connected to session id now. A
+// StateLost of that session read after it (the follower runs apart from
+// the keeper, which may have confirmed the node meanwhile) is stale: the
+// session proved alive, and acting on it would make the node flap.
+func (p *Persistent) backOn(id int64) bool {
+	s, ok := p.c.(interface{ State() zk.State })
+	return ok && id != 0 && lifecycle.Connected(s.State()) && p.c.SessionID() == id
 }
 
 // follow marks an ephemeral node not in place as soon as its session may
