@@ -240,6 +240,9 @@ func checkServer(s string) error {
 	if host == "" || strings.ContainsAny(host, " \t\r\n") {
 		return bad("empty or blank host")
 	}
+	if strings.HasSuffix(host, "%") {
+		return bad("an IPv6 zone after %% must not be empty, as in \"[fe80::1%%eth0]:2181\"")
+	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 		return bad("port %q: want a number from 1 to 65535", port)
 	}
