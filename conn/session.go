@@ -201,10 +201,12 @@ func (c *Conn) sessionLost() {
 	id := c.sessionID
 	c.mu.Unlock()
 	c.log.Info("zk: session deadline passed while disconnected", "session", sessionHex(id))
-	c.failQueued(lossError(errLost, false))
+	// The state first, as for expiry: a caller whose call fails here reads
+	// StateLost, never a stale Disconnected.
 	if st == proto.StateDisconnected {
 		c.setState(proto.StateLost, false)
 	}
+	c.failQueued(lossError(errLost, false))
 }
 
 // healthyConnection is how long a connection must last for its loss to be
