@@ -34,6 +34,15 @@ func WithSessionTimeout(d time.Duration) Option {
 	return func(c *config) { c.conn.SessionTimeout = d }
 }
 
+// WithConnectTimeout bounds one connection attempt: the dial, TLS and the
+// session handshake (default: the session timeout divided among the
+// servers, at least 1 s, as in the Java client). A longer bound suits a
+// server reached over a very slow link; the session deadline still cuts
+// the first attempts after a drop short.
+func WithConnectTimeout(d time.Duration) Option {
+	return func(c *config) { c.conn.ConnectTimeout = d }
+}
+
 // WithChroot makes every path relative to root ("/app"): requests are
 // prefixed, and paths in results and events come back relative to it.
 // This is the only way to set a chroot: Connect refuses a Java-style

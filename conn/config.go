@@ -26,6 +26,10 @@ type Config struct {
 	// SessionTimeout is the timeout requested from the server; it may
 	// grant another (NegotiatedTimeout). Default 10 s.
 	SessionTimeout time.Duration
+	// ConnectTimeout bounds one connection attempt (dial and handshake).
+	// Zero: the session timeout divided among the servers, at least 1 s
+	// (the Java client's rule).
+	ConnectTimeout time.Duration
 	// Chroot is "" or an absolute path without a trailing slash ("/app"),
 	// already validated by the caller. "/" means none.
 	Chroot string
@@ -164,6 +168,9 @@ func (cfg Config) normalize() (Config, error) {
 		cfg.SessionTimeout = defaultSessionTimeout
 	case cfg.SessionTimeout.Milliseconds() > 1<<31-1:
 		return cfg, invalidConfig("session timeout %v does not fit the protocol", cfg.SessionTimeout)
+	}
+	if cfg.ConnectTimeout < 0 {
+		return cfg, invalidConfig("negative connect timeout %v", cfg.ConnectTimeout)
 	}
 	if cfg.Chroot == "/" {
 		cfg.Chroot = ""

@@ -58,7 +58,7 @@ func (c *Conn) connect(addr string, standIn bool, cut time.Time) (l *link, newSe
 	never := c.sessionID == 0 // no session yet: a misconfiguration shows here
 	c.mu.Unlock()
 
-	limit := connectTimeout(timeout, c.hosts.size())
+	limit := c.connectTimeout(timeout)
 	end := time.Now().Add(limit)
 	cutShort := !cut.IsZero() && cut.Before(end)
 	if cutShort {

@@ -133,6 +133,15 @@ func connectTimeout(sessionTimeout time.Duration, servers int) time.Duration {
 	return max(d, time.Second)
 }
 
+// connectTimeout is Config.ConnectTimeout, or else the default rule for
+// sessionTimeout and the current number of servers.
+func (c *Conn) connectTimeout(sessionTimeout time.Duration) time.Duration {
+	if c.cfg.ConnectTimeout > 0 {
+		return c.cfg.ConnectTimeout
+	}
+	return connectTimeout(sessionTimeout, c.hosts.size())
+}
+
 const (
 	backoffBase = 50 * time.Millisecond
 	backoffCap  = time.Second

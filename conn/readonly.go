@@ -117,7 +117,7 @@ var errReadOnlyServer = errors.New("read-only server")
 // session without accepting read-only ones, which a read-only server
 // refuses; a read-write server's session is ended at once.
 func (c *Conn) probe(ctx context.Context, addr string) error {
-	ctx, cancel := context.WithTimeout(ctx, connectTimeout(c.cfg.SessionTimeout, c.hosts.size()))
+	ctx, cancel := context.WithTimeout(ctx, c.connectTimeout(c.cfg.SessionTimeout))
 	defer cancel()
 	nc, resp, err := c.bareHandshake(ctx, addr, 0, make([]byte, 16))
 	if err != nil {
@@ -142,7 +142,7 @@ func (c *Conn) closeOnReadWrite(ctx context.Context, id int64, passwd []byte, sk
 		if addr == skip || ctx.Err() != nil {
 			continue
 		}
-		actx, cancel := context.WithTimeout(ctx, connectTimeout(c.cfg.SessionTimeout, len(c.cfg.Servers)))
+		actx, cancel := context.WithTimeout(ctx, c.connectTimeout(c.cfg.SessionTimeout))
 		nc, resp, err := c.bareHandshake(actx, addr, id, passwd)
 		if err == nil {
 			if resp.TimeOut > 0 && resp.SessionID == id && !resp.ReadOnly {

@@ -153,7 +153,10 @@ func Connect(servers []string, sessionTimeout time.Duration, options ...connOpti
 		root.WithMaxPacketSize(c.maxRequest),
 	}
 	if sessionTimeout > 0 {
-		opts = append(opts, root.WithSessionTimeout(sessionTimeout))
+		// go-zookeeper dials for up to 1 s, then waits up to ten receive
+		// timeouts (2/3 of the session timeout each) for the handshake.
+		opts = append(opts, root.WithSessionTimeout(sessionTimeout),
+			root.WithConnectTimeout(time.Second+sessionTimeout*20/3))
 	}
 	cl, err := root.ConnectBackground(srvs, opts...)
 	if err != nil {
