@@ -233,6 +233,15 @@ func (s sink) WatchesToRestore() []conn.WatchSet {
 // watchmgr.Manager.RestoreDone).
 func (s sink) WatchesRestored() { s.c.wm.RestoreDone() }
 
+// WatchesNotRestored ends the watches a restore could not re-register
+// with ErrWatchNotRestored: they would never fire again.
+func (s sink) WatchesNotRestored(set conn.WatchSet, err error) {
+	s.c.wm.NotRestored(watchmgr.Set{
+		Data: set.Data, Exist: set.Exist, Child: set.Child,
+		Persistent: set.Persistent, Recursive: set.Recursive,
+	}, err)
+}
+
 // stateLoop calls state listeners in order on a goroutine of its own, so a
 // slow listener never holds up the connection.
 type stateLoop struct {

@@ -26,8 +26,9 @@
 // registered. State-only events never end a watch. After a reconnect,
 // persistent watches get an event with Resync set, because the server does
 // not replay what they missed. Session expiry and Close end every watch
-// with a final event whose Err says why, and a consumer that falls behind
-// gets ErrWatchOverflow rather than silent loss.
+// with a final event whose Err says why, a watch the server will not
+// re-register after a reconnect ends with ErrWatchNotRestored, and a
+// consumer that falls behind gets ErrWatchOverflow rather than silent loss.
 //
 // WatchData and WatchChildren turn one-shot watches into a stream of
 // states: they re-read on every re-arm, so the latest state is never

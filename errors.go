@@ -64,6 +64,12 @@ var (
 	// ErrWatchNotKept ends a one-shot watch served from a persistent watch
 	// that could not be registered.
 	ErrWatchNotKept = watchmgr.ErrNotKept
+	// ErrWatchNotRestored ends a watch that could not be re-registered
+	// after a reconnect, so it would never fire again: the server refused
+	// it (the watch's Err also wraps the server's error, e.g. a Code) or
+	// its path alone is over the packet limit (also ErrPacketTooLarge).
+	// Other watches go on. Re-read and watch again.
+	ErrWatchNotRestored = watchmgr.ErrNotRestored
 	// ErrInvalidPath: the path breaks ZooKeeper's rules; nothing was sent.
 	ErrInvalidPath = errors.New("zk: invalid path")
 	// ErrInvalidArgument: another argument is unusable (nil context, bad

@@ -135,12 +135,23 @@ type WatchProvider interface {
 }
 
 // RestoreObserver may be implemented by a WatchProvider that must know
-// where a restore's catch-up events end. WatchesRestored is called on the
-// receive loop when the last SetWatches packet of a restore is answered or
-// fails: every catch-up event of that restore has been passed to
-// Notification before it.
+// how a restore went.
+//
+// WatchesRestored is called on the receive loop when the last SetWatches
+// packet of a restore is answered or fails: every catch-up event of that
+// restore has been passed to Notification before it.
+//
+// WatchesNotRestored names watches the server will not hold on this
+// session, so they would never fire again: set is one packet's lists as
+// WatchesToRestore gave them (relative to the chroot). It is called on the
+// receive loop when the server refuses a packet with an error code (err is
+// that proto.Code), and on the session goroutine, before the loops start,
+// for a packet that cannot be sent at all (a single path longer than the
+// packet limit; err wraps ErrPacketTooLarge). A packet lost with its
+// connection is not reported: the next connection restores it afresh.
 type RestoreObserver interface {
 	WatchesRestored()
+	WatchesNotRestored(set WatchSet, err error)
 }
 
 const (

@@ -26,28 +26,39 @@ const setWatchesOverhead = 4 + 8 + 8 + 5*4
 // the loops start.
 func (c *Conn) restoreWatches(groups []WatchSet) {
 	rel := c.lastZxid.Load()
-	var calls []*Call
+	var packets []restorePacket
 	for _, g := range groups {
-		calls = c.watchBatches(calls, g, rel)
+		packets = c.watchBatches(packets, g, rel)
 	}
-	if len(calls) == 0 {
+	if len(packets) == 0 {
 		return
 	}
 	// The server sends a restore's catch-up events before its reply, so
 	// the reply to the last packet ends them (see RestoreObserver).
 	obs, _ := c.cfg.Watches.(RestoreObserver)
-	ok := calls[:0]
-	for _, call := range calls {
+	var ok []*Call
+	for _, p := range packets {
+		call, set := p.call, p.set
 		if err := call.encode(c.cfg.MaxPacketSize); err != nil {
 			// Only a single path longer than the packet limit gets here.
+			// Its watches can never be restored: say so, or they would
+			// silently never fire again.
 			c.log.Info("zk: cannot restore watches", "err", err)
+			if obs != nil {
+				obs.WatchesNotRestored(set, err)
+			}
 			continue
 		}
 		call.done = make(chan struct{})
 		call.restore = true
 		call.OnReply = func(call *Call) {
-			if err := call.Err; err != nil && !errors.Is(err, errRestoreDropped) {
-				c.log.Info("zk: restoring watches failed", "op", call.Op.String(), "err", err)
+			err := call.Err
+			if err == nil || errors.Is(err, errRestoreDropped) {
+				return
+			}
+			c.log.Info("zk: restoring watches failed", "op", call.Op.String(), "err", err)
+			if obs != nil && restoreRefused(err) {
+				obs.WatchesNotRestored(set, err)
 			}
 		}
 		ok = append(ok, call)
@@ -63,22 +74,48 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 	c.log.Debug("zk: restoring watches", "packets", len(ok), "relativeZxid", rel)
 }
 
+// restoreRefused reports whether a restore packet's error means the server
+// will not hold its watches on this session: a server error code. A lost
+// connection is not (the next one restores afresh), nor are expiry,
+// authentication failure and Close, which end every watch anyway.
+func restoreRefused(err error) bool {
+	var ce *Error
+	if errors.As(err, &ce) || errors.Is(err, ErrClosed) {
+		return false
+	}
+	var code proto.Code
+	if errors.As(err, &code) {
+		return code != proto.ErrConnectionLoss && code != proto.ErrSessionExpired && code != proto.ErrAuthFailed
+	}
+	return true
+}
+
+// restorePacket is one SetWatches packet and the watches it carries, as
+// the provider listed them (without the chroot prefix).
+type restorePacket struct {
+	call *Call
+	set  WatchSet
+}
+
 // watchBatches splits one group into packets: lists filled in the order
 // data, exist, child, persistent, recursive (Java's order), each packet
 // holding at most setWatchesPathBytes of path bytes and fitting the packet
 // limit. Paths get the chroot prefix.
-func (c *Conn) watchBatches(dst []*Call, g WatchSet, rel int64) []*Call {
+func (c *Conn) watchBatches(dst []restorePacket, g WatchSet, rel int64) []restorePacket {
 	frameBudget := c.cfg.MaxPacketSize - setWatchesOverhead
 	var (
 		cur            [5][]string
+		orig           [5][]string
 		count, pathSum int
 		frameSum       int
 	)
 	flush := func() {
 		if count > 0 {
-			dst = append(dst, setWatchesCall(rel, cur))
+			dst = append(dst, restorePacket{setWatchesCall(rel, cur), WatchSet{
+				Data: orig[0], Exist: orig[1], Child: orig[2], Persistent: orig[3], Recursive: orig[4],
+			}})
 		}
-		cur, count, pathSum, frameSum = [5][]string{}, 0, 0, 0
+		cur, orig, count, pathSum, frameSum = [5][]string{}, [5][]string{}, 0, 0, 0
 	}
 	for i, list := range [5][]string{g.Data, g.Exist, g.Child, g.Persistent, g.Recursive} {
 		for _, p := range list {
@@ -87,6 +124,7 @@ func (c *Conn) watchBatches(dst []*Call, g WatchSet, rel int64) []*Call {
 				flush()
 			}
 			cur[i] = append(cur[i], full)
+			orig[i] = append(orig[i], p)
 			count++
 			pathSum += len(full)
 			frameSum += 4 + len(full)

@@ -91,7 +91,6 @@ type Conn struct {
 	pending map[uint64]waiting
 	nextID  uint64
 	watches sync.WaitGroup
-	live    map[chan error]struct{} // the failure inbox of every live watch; guarded by mu
 
 	closeOnce sync.Once
 }
@@ -126,7 +125,6 @@ func Connect(servers []string, sessionTimeout time.Duration, options ...connOpti
 		ready:            make(chan struct{}),
 		cur:              StateDisconnected,
 		pending:          make(map[uint64]waiting),
-		live:             make(map[chan error]struct{}),
 	}
 	c.state.Store(int32(StateDisconnected))
 	c.conn = &liveConn{c: c}

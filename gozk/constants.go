@@ -16,7 +16,9 @@ const (
 	// EventSession represents a session event.
 	EventSession EventType = -1
 	// EventNotWatching ends a watch that will not fire: the session
-	// expired or the connection was closed (Event.Err says which).
+	// expired, the connection was closed, or the watch could not be
+	// restored after a reconnect (Event.Err says which: for the last, the
+	// server's error, or ErrShortBuffer for a path over the packet limit).
 	EventNotWatching EventType = -2
 )
 

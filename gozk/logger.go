@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	root "github.com/zkwire/zk"
-	"github.com/zkwire/zk/proto"
 )
 
 // Logger is an interface that can be implemented to provide custom log output.
@@ -36,7 +35,6 @@ func (h slogToPrintf) Enabled(_ context.Context, l slog.Level) bool { return l >
 
 func (h slogToPrintf) Handle(_ context.Context, r slog.Record) error {
 	if r.Level < slog.LevelWarn {
-		h.restoreFailed(r)
 		return nil
 	}
 	var b strings.Builder
@@ -61,31 +59,6 @@ func (c *Conn) logTooLarge(err error) {
 		return
 	}
 	c.logf("received packet from server with length %d, which exceeds max buffer size %d", tl.Size, tl.Limit)
-}
-
-// restoreFailed ends the watches when the client reports that the server
-// refused to restore them after a reconnect (the client logs it and keeps
-// the watches registered; a refused restoration is a server error code, a
-// connection lost meanwhile is not: the next connection restores them).
-func (h slogToPrintf) restoreFailed(r slog.Record) {
-	switch r.Message {
-	case "zk: restoring watches failed", "zk: cannot restore watches":
-	default:
-		return
-	}
-	r.Attrs(func(a slog.Attr) bool {
-		err, ok := a.Value.Any().(error)
-		if a.Key != "err" || !ok {
-			return true
-		}
-		var code proto.Code
-		if r.Message == "zk: cannot restore watches" {
-			h.c.watchesNotRestored(ErrShortBuffer)
-		} else if errors.As(err, &code) && code != proto.ErrConnectionLoss {
-			h.c.watchesNotRestored(bare(nil, err))
-		}
-		return false
-	})
 }
 
 func (h slogToPrintf) WithAttrs(as []slog.Attr) slog.Handler {

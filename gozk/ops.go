@@ -371,12 +371,11 @@ func (c *Conn) reconfig(req *proto.ReconfigRequest) (*Stat, error) {
 
 // watch turns a one-shot watch into go-zookeeper's channel: one event,
 // then closed. The event also goes to the event channel and callback, as
-// in go-zookeeper. A watch the client ends (expiry, Close), or one the
-// server may no longer hold because restoring it failed, delivers
-// EventNotWatching.
+// in go-zookeeper. A watch the client ends (expiry, Close, or a restore
+// after a reconnect that could not re-register it) delivers
+// EventNotWatching with the error of its final event.
 func (c *Conn) watch(w *root.Watch, path string) <-chan Event {
 	ch := make(chan Event, 1)
-	fail := make(chan error, 1)
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
@@ -386,32 +385,17 @@ func (c *Conn) watch(w *root.Watch, path string) <-chan Event {
 		return ch
 	}
 	c.watches.Add(1)
-	c.live[fail] = struct{}{}
 	c.mu.Unlock()
 	go func() {
 		defer c.watches.Done()
 		defer close(ch)
-		defer func() {
-			c.mu.Lock()
-			delete(c.live, fail)
-			c.mu.Unlock()
-		}()
-		for {
-			var out Event
-			select {
-			case ev, ok := <-w.C:
-				if !ok {
-					return
-				}
-				if ev.Type == root.EventNone && ev.Err == nil {
-					continue // a state change: one-shot watches keep waiting
-				}
-				out = Event{Type: EventType(ev.Type), State: StateSyncConnected, Path: ev.Path}
-				if ev.Err != nil {
-					out = Event{Type: EventNotWatching, State: StateDisconnected, Path: path, Err: notWatching(ev.Err)}
-				}
-			case err := <-fail:
-				out = Event{Type: EventNotWatching, State: StateDisconnected, Path: path, Err: err}
+		for ev := range w.C {
+			if ev.Type == root.EventNone && ev.Err == nil {
+				continue // a state change: one-shot watches keep waiting
+			}
+			out := Event{Type: EventType(ev.Type), State: StateSyncConnected, Path: ev.Path}
+			if ev.Err != nil {
+				out = Event{Type: EventNotWatching, State: StateDisconnected, Path: path, Err: notWatching(ev.Err)}
 			}
 			c.events.push(out)
 			ch <- out
@@ -420,21 +404,6 @@ func (c *Conn) watch(w *root.Watch, path string) <-chan Event {
 		}
 	}()
 	return ch
-}
-
-// watchesNotRestored ends every watch with EventNotWatching: the server
-// refused to restore watches after a reconnect, and which ones it holds is
-// unknown. Better an event the program acts on than a watch that silently
-// never fires.
-func (c *Conn) watchesNotRestored(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for fail := range c.live {
-		select {
-		case fail <- err:
-		default:
-		}
-	}
 }
 
 // notWatching is the Err of an EventNotWatching.

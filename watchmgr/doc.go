@@ -20,7 +20,8 @@
 //     session transition, EndAll on expiry, authentication failure or
 //     Close, and Restore after a reconnect to learn what to re-register
 //     (it satisfies conn's watch provider through a small adapter), then
-//     RestoreDone when the last SetWatches reply is in (conn's
+//     RestoreDone when the last SetWatches reply is in, NotRestored for a
+//     packet the server refused or that could not be sent (conn's
 //     RestoreObserver).
 //
 // # What it guarantees

@@ -55,7 +55,8 @@ type Event struct {
 	State proto.State     // the session state when the event was delivered
 	Path  string          // the node the event is about, relative to the chroot
 	// Err is set only on a watch's final event when it ends for a reason
-	// other than firing or Stop: session expired, client closed, overflow.
+	// other than firing or Stop: session expired, client closed, overflow,
+	// not restored after a reconnect.
 	Err error
 	// Resync marks the state event that persistent and recursive watchers
 	// get after every reconnect: the server replays nothing for them, so
