@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -52,6 +53,24 @@ func parseStatCPU(stat string) (uint64, error) {
 		return 0, fmt.Errorf("stime: %w", err)
 	}
 	return u + s, nil
+}
+
+// ServerPID returns the pid of the process listening on addr's port when
+// addr ("host:port") is on a loopback address, so that its CPU can be
+// measured; 0 and no error for a remote server.
+func ServerPID(addr string) (int, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0, err
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return 0, nil
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		return 0, err
+	}
+	return ListeningPID(p)
 }
 
 // ListeningPID returns the pid of the local process with a TCP socket

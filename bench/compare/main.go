@@ -21,7 +21,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -270,21 +269,10 @@ func pairOrder(t int) []string {
 	return []string{clients[1], clients[0]}
 }
 
-// localPID is the pid of the process listening on the first server's port
-// if that server is on a loopback address, else 0.
+// localPID is the pid of the server process when the first server is
+// local, else 0 (server CPU is then not measured).
 func localPID(addrs string) int {
-	host, port, err := net.SplitHostPort(strings.Split(addrs, ",")[0])
-	if err != nil {
-		return 0
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return 0
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil {
-		return 0
-	}
-	pid, err := bench.ListeningPID(p)
+	pid, err := bench.ServerPID(strings.Split(addrs, ",")[0])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compare: server CPU not measured:", err)
 		return 0

@@ -16,10 +16,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"time"
 
@@ -136,22 +134,10 @@ func run() error {
 	return nil
 }
 
-// localPID is the pid of the process listening on the first server's
-// port if that server is on a loopback address, else 0 (server CPU is
-// then not measured).
+// localPID is the pid of the server process when the first server is
+// local, else 0 (server CPU is then not measured).
 func localPID(addrs []string) int {
-	host, port, err := net.SplitHostPort(addrs[0])
-	if err != nil {
-		return 0
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return 0
-	}
-	p, err := strconv.Atoi(port)
-	if err != nil {
-		return 0
-	}
-	pid, err := bench.ListeningPID(p)
+	pid, err := bench.ServerPID(addrs[0])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "zkbench: server CPU not measured:", err)
 		return 0
