@@ -154,7 +154,7 @@ func TestChaos(t *testing.T) {
 	wg.Add(1)
 	go func() { defer wg.Done(); wt.run(stop, groups) }()
 	locks := startLockers(t, ens, tr, bug, stop, &wg)
-	extras := startExtras(t, ens, tr, stop, &wg)
+	extras := startExtras(t, ens, tr)
 
 	injectFaults(t, ens, tr, work, wt, locks, extras, mc)
 

@@ -22,6 +22,8 @@ var watchedKey = keyPath(0, 0)
 type extras struct {
 	watcher *proxied
 	cancel  context.CancelFunc
+	done    chan struct{} // closed when the watch's channel is drained
+	tr      *tracker
 
 	mu   sync.Mutex
 	last *zk.DataUpdate // guarded by mu
@@ -29,19 +31,22 @@ type extras struct {
 	cache *cacher
 }
 
-func startExtras(t *testing.T, ens *zktest.Ensemble, tr *tracker, stop <-chan struct{}, wg *sync.WaitGroup) *extras {
+func startExtras(t *testing.T, ens *zktest.Ensemble, tr *tracker) *extras {
 	t.Helper()
-	x := &extras{watcher: dialProxied(t, ens)}
+	x := &extras{watcher: dialProxied(t, ens), tr: tr}
 	ctx, cancel := context.WithCancel(context.Background())
 	x.cancel = cancel
 	updates, err := zk.WatchData(ctx, x.watcher.c, watchedKey, zk.ResumeAfterExpiry())
 	if err != nil {
 		t.Fatal(err)
 	}
-	wg.Add(1)
+	// The watch runs on past stop until close: writes in flight when the
+	// writers stop (and a flaky client's late ones) land after stop, and
+	// verify needs the updates they cause. Cancelling it at stop froze
+	// its latest state before the server's final one.
+	x.done = make(chan struct{})
 	go func() {
-		defer wg.Done()
-		go func() { <-stop; cancel() }() // ends the range below
+		defer close(x.done)
 		for u := range updates {
 			if u.Err != nil && ctx.Err() == nil {
 				tr.violate("continuous watch ended: %v", u.Err)
@@ -103,6 +108,11 @@ func (x *extras) verify(ctx context.Context, t *testing.T, checker *zk.Client, t
 
 func (x *extras) close() {
 	x.cancel()
+	select {
+	case <-x.done:
+	case <-time.After(10 * time.Second):
+		x.tr.violate("continuous watch: its channel did not close 10 s after its context ended")
+	}
 	x.watcher.c.Close()
 	x.cache.close()
 }
