@@ -3,21 +3,17 @@ package zk
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
-	"io"
-	"net"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zkwire/zk/fourletter"
 )
 
 // errNoMatch is go-zookeeper's text for output it cannot parse.
 var errNoMatch = fmt.Errorf("unable to parse fields from zookeeper response (no regex matches)")
-
-// buildTimeLayouts are the "built on" dates of srvr: before 3.8
-// ("02/20/2014 09:09 GMT") and from 3.8 on ("2024-12-29 17:54 UTC").
-// go-zookeeper v1.0.4 only parses the first.
-var buildTimeLayouts = []string{"01/02/2006 15:04 MST", "2006-01-02 15:04 MST"}
 
 // FLWSrvr is a FourLetterWord helper function. In particular, this function pulls the srvr output
 // from the zookeeper instances and parses the output. A slice of *ServerStats structs are returned
@@ -45,64 +41,43 @@ func FLWSrvr(servers []string, timeout time.Duration) ([]*ServerStats, bool) {
 	return out, ok
 }
 
-// parseSrvr reads the "Key: value" lines of a srvr answer.
+// parseSrvr reads a srvr answer with package fourletter's parser, into
+// go-zookeeper's ServerStats; like go-zookeeper, it fails with errNoMatch
+// when a line it needs is missing, and on a build date it cannot read.
 func parseSrvr(resp []byte) (*ServerStats, error) {
-	fields := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(resp))
-	for sc.Scan() {
-		if k, v, found := strings.Cut(sc.Text(), ": "); found {
-			fields[k] = strings.TrimSpace(v)
-		}
-	}
-	for _, k := range []string{"Zookeeper version", "Latency min/avg/max", "Received", "Sent",
-		"Connections", "Outstanding", "Zxid", "Mode", "Node count"} {
-		if _, found := fields[k]; !found {
+	for _, k := range []string{"Zookeeper version: ", "Latency min/avg/max: ", "Received: ", "Sent: ",
+		"Connections: ", "Outstanding: ", "Zxid: ", "Mode: ", "Node count: "} {
+		if !bytes.Contains(resp, []byte(k)) {
 			return nil, errNoMatch
 		}
 	}
-	st := &ServerStats{}
-	version, built, found := strings.Cut(fields["Zookeeper version"], ", built on ")
+	srv, err := fourletter.ParseSrvr(string(resp))
+	if err != nil {
+		return nil, errNoMatch
+	}
+	version, _, found := strings.Cut(srv.Version.Full, ", built on ")
 	if !found {
 		return nil, errNoMatch
 	}
-	st.Version = version
-	var err error
-	for _, layout := range buildTimeLayouts {
-		if st.BuildTime, err = time.Parse(layout, built); err == nil {
-			break
-		}
+	st := &ServerStats{
+		Version:     version,
+		BuildTime:   srv.Version.Built,
+		MinLatency:  srv.LatencyMin,
+		AvgLatency:  srv.LatencyAvg,
+		MaxLatency:  srv.LatencyMax,
+		Received:    srv.Received,
+		Sent:        srv.Sent,
+		Connections: int64(srv.Connections),
+		Outstanding: srv.Outstanding,
+		NodeCount:   srv.NodeCount,
+		// A zxid is the leader epoch (high 32 bits) and a counter.
+		Epoch:   int32(srv.Zxid >> 32),
+		Counter: int32(srv.Zxid & 0xFFFFFFFF),
 	}
-	if err != nil {
-		return nil, err
+	if st.BuildTime.IsZero() {
+		return nil, fmt.Errorf("unable to parse build time %q", srv.Version.BuiltOn)
 	}
-	lat := strings.Split(fields["Latency min/avg/max"], "/")
-	if len(lat) != 3 {
-		return nil, errNoMatch
-	}
-	ints := []struct {
-		s   string
-		dst *int64
-	}{
-		{lat[0], &st.MinLatency}, {lat[2], &st.MaxLatency},
-		{fields["Received"], &st.Received}, {fields["Sent"], &st.Sent},
-		{fields["Connections"], &st.Connections}, {fields["Outstanding"], &st.Outstanding},
-		{fields["Node count"], &st.NodeCount},
-	}
-	for _, f := range ints {
-		if *f.dst, err = strconv.ParseInt(f.s, 10, 64); err != nil {
-			return nil, errNoMatch
-		}
-	}
-	if st.AvgLatency, err = strconv.ParseFloat(lat[1], 64); err != nil {
-		return nil, errNoMatch
-	}
-	zxid, err := strconv.ParseInt(fields["Zxid"], 0, 64)
-	if err != nil {
-		return nil, err
-	}
-	// A zxid is the leader epoch (high 32 bits) and a counter.
-	st.Epoch, st.Counter = int32(zxid>>32), int32(zxid&0xFFFFFFFF)
-	switch fields["Mode"] {
+	switch srv.Mode {
 	case "leader":
 		st.Mode = ModeLeader
 	case "follower":
@@ -215,16 +190,13 @@ func parseConsLine(line string) (*ServerClient, error) {
 }
 
 // fourLetterWord sends command and reads the answer until the server
-// closes the connection.
+// closes the connection (package fourletter, bounded by timeout).
 func fourLetterWord(server, command string, timeout time.Duration) ([]byte, error) {
-	conn, err := net.DialTimeout("tcp", server, timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ans, err := fourletter.Raw(ctx, server, command)
 	if err != nil {
 		return nil, err
 	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(timeout))
-	if _, err := conn.Write([]byte(command)); err != nil {
-		return nil, err
-	}
-	return io.ReadAll(conn)
+	return []byte(ans), nil
 }
