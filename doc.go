@@ -47,10 +47,13 @@
 // ErrConnectionLoss, safe to retry. It keeps reconnecting: StateConnected
 // follows if the session survived, StateExpired if not. A call made while
 // lost waits at most for one connection attempt (up to the session
-// timeout divided by the number of servers, at least 1 s) and one backoff
-// pause (up to 1 s), and fails with ErrConnectionLoss, safe to retry, when
-// that attempt fails. No call waits forever for a reconnect, whatever
-// context it got. This combines the Java client's rule (queued requests
+// timeout divided by the number of servers, at least 1 s, or
+// WithConnectTimeout) and one backoff pause (up to 1 s), and fails with
+// ErrConnectionLoss, safe to retry, when that attempt fails. And a call
+// that has waited a whole session timeout without a connection to carry
+// it fails so too, even when servers keep accepting the handshake and
+// dropping the connection. No call waits forever for a reconnect,
+// whatever context it got. This combines the Java client's rule (queued requests
 // fail when a connection attempt fails) with Curator's (LOST after the
 // session timeout): a lock holder should consider its lock lost at
 // StateLost, since another client may hold it by then.
