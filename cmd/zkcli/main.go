@@ -294,5 +294,11 @@ func runOnce(cfg *config, args []string, sys stdio) int {
 			defer reportSessionEvents(ctx, c, sys.err)()
 		}
 	}
-	return s.report(s.execute(ctx, cmd))
+	err = s.execute(ctx, cmd)
+	if cmd.endless && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Ctrl-C is how an endless command (a watch) ends, whichever step
+		// it interrupted; as in the shell.
+		err = nil
+	}
+	return s.report(err)
 }
