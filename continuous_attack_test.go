@@ -127,6 +127,26 @@ func settle[T any](t *testing.T, l *latest[T], check func(last *T) error) {
 	}
 }
 
+// follow keeps the latest update of a continuous watch until its channel
+// closes (done), failing the test on a final update with an error.
+func follow[U any](t *testing.T, round int, updates <-chan U, errOf func(U) error) (*latest[U], <-chan struct{}) {
+	l := newLatest[U]()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		n := 0
+		for u := range updates {
+			if err := errOf(u); err != nil {
+				t.Errorf("round %d: the watch ended: %v", round, err)
+			}
+			l.set(u)
+			n++
+		}
+		t.Logf("round %d: %d updates", round, n)
+	}()
+	return l, done
+}
+
 func describeStat(s *zk.Stat) string {
 	if s == nil {
 		return "no node"
@@ -150,20 +170,7 @@ func TestContinuousWatchDataUnderCutsAndExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l := newLatest[zk.DataUpdate]()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			n := 0
-			for u := range updates {
-				if u.Err != nil {
-					t.Errorf("round %d: the watch ended: %v", round, u.Err)
-				}
-				l.set(u)
-				n++
-			}
-			t.Logf("round %d: %d updates", round, n)
-		}()
+		l, done := follow(t, round, updates, func(u zk.DataUpdate) error { return u.Err })
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
@@ -242,20 +249,7 @@ func TestContinuousWatchChildrenUnderCutsAndExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l := newLatest[zk.ChildrenUpdate]()
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			n := 0
-			for u := range updates {
-				if u.Err != nil {
-					t.Errorf("round %d: the watch ended: %v", round, u.Err)
-				}
-				l.set(u)
-				n++
-			}
-			t.Logf("round %d: %d updates", round, n)
-		}()
+		l, done := follow(t, round, updates, func(u zk.ChildrenUpdate) error { return u.Err })
 
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
