@@ -38,7 +38,7 @@ func TestAttackCloseWithEverythingBlocked(t *testing.T) {
 	_ = c.SessionEvents(ctx)
 	p := testPath(t)
 	mustCreate(t, c, p, nil)
-	w, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	w, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestAttackCloseWithEverythingBlocked(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close called from a listener never returned")
 	}
-	for _, ch := range []<-chan zk.Event{w.C, g.C} {
+	for _, ch := range []<-chan zk.Event{w.Events(), g.Events()} {
 		timeout := time.After(5 * time.Second)
 	drain:
 		for {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"time"
 )
 
 // DataUpdate is one state of a node watched with WatchData. Stat is nil
@@ -25,17 +24,6 @@ type ChildrenUpdate struct {
 	Err      error
 }
 
-// WatchOption configures WatchData and WatchChildren.
-type WatchOption func(*watchOptions)
-
-type watchOptions struct{ resume bool }
-
-// ResumeAfterExpiry keeps a continuous watch going across session expiry:
-// on a client built with WithNewSessionOnExpiry it waits for the new
-// session, re-reads and goes on. Without it, expiry ends the watch with a
-// final update whose Err is ErrSessionExpired.
-func ResumeAfterExpiry() WatchOption { return func(o *watchOptions) { o.resume = true } }
-
 // WatchData follows a node's data: it sends the current state at once,
 // then a new state after every change, re-reading the node each time it
 // re-arms its watch so that the latest state is never missed, however many
@@ -44,21 +32,53 @@ func ResumeAfterExpiry() WatchOption { return func(o *watchOptions) { o.resume =
 // a backlog (each channel holds one update, replaced by newer ones). The
 // channel closes when ctx ends, after a final update with Err if it ends
 // for another reason (client closed, expiry without ResumeAfterExpiry,
-// permission denied).
+// permission denied). The only option that applies is ResumeAfterExpiry.
 func WatchData(ctx context.Context, c *Client, path string, opts ...WatchOption) (<-chan DataUpdate, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, opErr("watchData", path, err)
+	read := func(ctx context.Context) (DataUpdate, *Watch, error) {
+		data, stat, w, err := c.GetW(ctx, path)
+		return DataUpdate{Data: data, Stat: stat}, w, err
 	}
-	if err := validPath("watchData", path); err != nil {
+	return follow(ctx, c, "watchData", path, opts, read, sameData,
+		func(err error) DataUpdate { return DataUpdate{Err: err} })
+}
+
+// WatchChildren follows a node's children as WatchData follows its data.
+// The children are sorted.
+func WatchChildren(ctx context.Context, c *Client, path string, opts ...WatchOption) (<-chan ChildrenUpdate, error) {
+	read := func(ctx context.Context) (ChildrenUpdate, *Watch, error) {
+		children, stat, w, err := c.ChildrenW(ctx, path)
+		slices.Sort(children)
+		return ChildrenUpdate{Children: children, Stat: stat}, w, err
+	}
+	return follow(ctx, c, "watchChildren", path, opts, read, sameChildren,
+		func(err error) ChildrenUpdate { return ChildrenUpdate{Err: err} })
+}
+
+// follow is the loop of WatchData and WatchChildren: read with a watch,
+// send the state if it changed, wait for the watch, again. A node that
+// does not exist is watched with ExistsW and sent as the zero update;
+// ended makes the final update for an error.
+func follow[U any](ctx context.Context, c *Client, op, path string, opts []WatchOption,
+	read func(context.Context) (U, *Watch, error), same func(a, b U) bool, ended func(error) U) (<-chan U, error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, opErr(op, path, err)
+	}
+	if err := validPath(op, path); err != nil {
 		return nil, err
 	}
-	o := applyWatchOptions(opts)
-	out := make(chan DataUpdate, 1)
+	o, err := watchOpts(op, path, true, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan U, 1)
 	go func() {
 		defer close(out)
-		var last *DataUpdate
+		var last *U
 		for {
-			data, stat, w, err := c.GetW(ctx, path)
+			// Taken before the call: a call that fails through a dropped
+			// connection fails before the drop is announced.
+			changed := c.stateChanged()
+			u, w, err := read(ctx)
 			if errors.Is(err, ErrNoNode) {
 				var exists bool
 				exists, _, w, err = c.ExistsW(ctx, path)
@@ -66,100 +86,43 @@ func WatchData(ctx context.Context, c *Client, path string, opts ...WatchOption)
 					w.Stop() // created meanwhile: read it
 					continue
 				}
-				data, stat = nil, nil
+				var missing U
+				u = missing
 			}
 			if err != nil {
-				if retry := c.continueAfter(ctx, err, o); retry {
+				if c.continueAfter(ctx, err, o, changed) {
 					continue
 				}
 				if ctx.Err() == nil {
-					sendLatest(out, DataUpdate{Err: err})
+					sendLatest(out, ended(err))
 				}
 				return
 			}
-			u := DataUpdate{Data: data, Stat: stat}
-			if last == nil || !sameData(*last, u) {
+			if last == nil || !same(*last, u) {
 				sendLatest(out, u)
 				last = &u
 			}
-			if !c.awaitWatch(ctx, w, o) {
+			if !c.awaitWatch(ctx, w, o, changed) {
 				if ctx.Err() == nil {
-					sendLatest(out, DataUpdate{Err: c.endReason()})
+					sendLatest(out, ended(c.endReason()))
 				}
 				return
 			}
 		}
 	}()
 	return out, nil
-}
-
-// WatchChildren follows a node's children as WatchData follows its data.
-func WatchChildren(ctx context.Context, c *Client, path string, opts ...WatchOption) (<-chan ChildrenUpdate, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, opErr("watchChildren", path, err)
-	}
-	if err := validPath("watchChildren", path); err != nil {
-		return nil, err
-	}
-	o := applyWatchOptions(opts)
-	out := make(chan ChildrenUpdate, 1)
-	go func() {
-		defer close(out)
-		var last *ChildrenUpdate
-		for {
-			children, stat, w, err := c.ChildrenW(ctx, path)
-			if errors.Is(err, ErrNoNode) {
-				var exists bool
-				exists, _, w, err = c.ExistsW(ctx, path)
-				if err == nil && exists {
-					w.Stop()
-					continue
-				}
-				children, stat = nil, nil
-			}
-			if err != nil {
-				if retry := c.continueAfter(ctx, err, o); retry {
-					continue
-				}
-				if ctx.Err() == nil {
-					sendLatest(out, ChildrenUpdate{Err: err})
-				}
-				return
-			}
-			slices.Sort(children)
-			u := ChildrenUpdate{Children: children, Stat: stat}
-			if last == nil || !sameChildren(*last, u) {
-				sendLatest(out, u)
-				last = &u
-			}
-			if !c.awaitWatch(ctx, w, o) {
-				if ctx.Err() == nil {
-					sendLatest(out, ChildrenUpdate{Err: c.endReason()})
-				}
-				return
-			}
-		}
-	}()
-	return out, nil
-}
-
-func applyWatchOptions(opts []WatchOption) watchOptions {
-	var o watchOptions
-	for _, f := range opts {
-		f(&o)
-	}
-	return o
 }
 
 // awaitWatch waits for w to fire. It reports false when the watch should
 // end (ctx done, or the watch ended with an error that cannot be resumed).
-func (c *Client) awaitWatch(ctx context.Context, w *Watch, o watchOptions) bool {
+// changed is the state-change signal taken before w was set.
+func (c *Client) awaitWatch(ctx context.Context, w *Watch, o watchOptions, changed <-chan struct{}) bool {
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-w.Events():
 		if !ok || ev.Err == nil {
 			return true // fired (or ended by a resync): re-read
 		}
-		return c.continueAfter(ctx, ev.Err, o)
+		return c.continueAfter(ctx, ev.Err, o, changed)
 	case <-ctx.Done():
 		w.Stop()
 		return false
@@ -167,13 +130,19 @@ func (c *Client) awaitWatch(ctx context.Context, w *Watch, o watchOptions) bool 
 }
 
 // continueAfter decides whether a continuous watch can go on after err,
-// waiting for the session to come back when it can.
-func (c *Client) continueAfter(ctx context.Context, err error, o watchOptions) bool {
+// waiting for the session to come back when it can. changed is the
+// state-change signal taken before the call or watch that failed.
+func (c *Client) continueAfter(ctx context.Context, err error, o watchOptions, changed <-chan struct{}) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	switch {
-	case errors.Is(err, ErrConnectionLoss), errors.Is(err, ErrWatchOverflow), errors.Is(err, ErrWatchNotKept):
+	case errors.Is(err, ErrWatchOverflow), errors.Is(err, ErrWatchNotKept):
+		// Nothing is wrong with the session: read again now. (A watch
+		// not kept because its connection dropped is read again on the
+		// next one: the read fails with connection loss first.)
+		return true
+	case errors.Is(err, ErrConnectionLoss):
 	case errors.Is(err, ErrSessionExpired):
 		if !o.resume || !c.cfg.newSessionOnExpiry {
 			return false
@@ -181,17 +150,17 @@ func (c *Client) continueAfter(ctx context.Context, err error, o watchOptions) b
 	default:
 		return false
 	}
-	if c.waitConnected(ctx) != nil {
-		return false
+	if s := c.State(); s == StateConnected || s == StateConnectedReadOnly {
+		// The call failed on a connection that is still announced as up:
+		// its end is announced next. Wait for that, so that the read is
+		// not retried on the dying connection, then for the next one.
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return false
+		}
 	}
-	// A connected state may still be the old session's last moment: give
-	// the loop a breath so a failing call does not spin.
-	select {
-	case <-ctx.Done():
-		return false
-	case <-time.After(10 * time.Millisecond):
-	}
-	return true
+	return c.waitConnected(ctx) == nil
 }
 
 // endReason is the error a continuous watch reports when its watch ended

@@ -85,13 +85,13 @@ func ExampleClient_GetW() {
 		return
 	}
 	select {
-	case ev := <-w.C:
+	case ev := <-w.Events():
 		fmt.Println("event:", ev.Type, ev.Path)
 	case <-ctx.Done():
 		fmt.Println("no event")
 		return
 	}
-	_, open := <-w.C
+	_, open := <-w.Events()
 	fmt.Println("channel open:", open)
 	// Output:
 	// read "a", watching
@@ -112,7 +112,7 @@ func ExampleClient_AddWatch() {
 	defer c.Close()
 	const root = "/example-addwatch"
 
-	w, err := c.AddWatch(ctx, root, zk.WatchPersistentRecursive)
+	w, err := c.AddWatch(ctx, root, zk.KindPersistentRecursive)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -126,7 +126,7 @@ func ExampleClient_AddWatch() {
 
 	for range 5 {
 		select {
-		case ev := <-w.C:
+		case ev := <-w.Events():
 			fmt.Println(ev.Type, ev.Path)
 		case <-ctx.Done():
 			fmt.Println("timed out")
@@ -134,7 +134,7 @@ func ExampleClient_AddWatch() {
 		}
 	}
 	w.Stop()
-	_, open := <-w.C
+	_, open := <-w.Events()
 	fmt.Println("after Stop, open:", open)
 	// Output:
 	// NodeCreated /example-addwatch

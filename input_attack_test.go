@@ -37,7 +37,7 @@ func TestAttackEdgeInputs(t *testing.T) {
 		{"protected empty", second(c.CreateProtectedEphemeralSequential(ctx, "", nil, open)), zk.ErrInvalidPath, true},
 		{"protected cancelled", second(c.CreateProtectedEphemeralSequential(cancelled, p+"/x-", nil, open)), context.Canceled, true},
 		{"ensure empty", c.EnsurePath(ctx, "", nil), zk.ErrInvalidPath, true},
-		{"removeWatches empty", c.RemoveWatches(ctx, "", zk.WatcherAny, false), zk.ErrInvalidPath, true},
+		{"removeWatches empty", c.RemoveWatches(ctx, "", zk.KindAny, false), zk.ErrInvalidPath, true},
 		{"ttl zero", third(c.CreateTTL(ctx, p+"/t", nil, zk.PersistentWithTTL, open, 0)), zk.ErrInvalidArgument, true},
 		{"ttl sub-ms", third(c.CreateTTL(ctx, p+"/t", nil, zk.PersistentWithTTL, open, time.Microsecond)), zk.ErrInvalidArgument, true},
 		{"create nil acl", second(c.Create(ctx, p+"/n", nil, zk.Persistent, nil)), zk.ErrInvalidArgument, true},

@@ -47,7 +47,7 @@ func mustCreate(t testing.TB, c *zk.Client, p string, data []byte) {
 func nextEvent(t testing.TB, w *zk.Watch, within time.Duration) zk.Event {
 	t.Helper()
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-w.Events():
 		if !ok {
 			t.Fatalf("watch on %s closed, want an event", w.Path())
 		}
@@ -62,7 +62,7 @@ func nextEvent(t testing.TB, w *zk.Watch, within time.Duration) zk.Event {
 func noEvent(t testing.TB, w *zk.Watch, within time.Duration) {
 	t.Helper()
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-w.Events():
 		t.Fatalf("watch on %s: unexpected %v (open=%v)", w.Path(), ev, ok)
 	case <-time.After(within):
 	}

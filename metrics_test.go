@@ -101,7 +101,7 @@ func TestMetrics(t *testing.T) {
 	}
 
 	// Watch gauges, by kind; an overflowing persistent watch is counted.
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -321,7 +321,7 @@ func TestChroot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rw, err := c.AddWatch(ctx, "/", zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, "/", zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}

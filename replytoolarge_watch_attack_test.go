@@ -36,7 +36,7 @@ func TestAttackReplyTooLargeLeavesNoServerWatch(t *testing.T) {
 	}
 	eventually(t, 5*time.Second, func() error {
 		var errs []error
-		for _, ty := range []zk.WatcherType{zk.WatcherData, zk.WatcherChildren} {
+		for _, ty := range []zk.WatchKind{zk.KindData, zk.KindChild} {
 			if err := c.CheckWatches(ctx, p, ty); !errors.Is(err, zk.ErrNoWatcher) {
 				errs = append(errs, fmt.Errorf("server still holds a watch of type %d nobody tracks: CheckWatches = %v", ty, err))
 			}

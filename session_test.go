@@ -83,7 +83,7 @@ func TestSessionSurvivesServerRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestSessionExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestSessionExpiry(t *testing.T) {
 		if !errors.Is(ev.Err, zk.ErrSessionExpired) || ev.State != zk.StateExpired {
 			t.Fatalf("final event %v, want ErrSessionExpired", ev)
 		}
-		if _, ok := <-x.C; ok {
+		if _, ok := <-x.Events(); ok {
 			t.Fatal("channel open after expiry")
 		}
 	}

@@ -149,7 +149,7 @@ func (c *Client) track(ctx context.Context) {
 		// The watch fires (a config change) or ends (expiry, Close): in
 		// both cases read again, once connected.
 		select {
-		case <-w.C:
+		case <-w.Events():
 		case <-ctx.Done():
 			w.Stop()
 			return

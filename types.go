@@ -17,16 +17,8 @@ type (
 	State = proto.State
 	// Event is what a watch delivers: see watchmgr.Event.
 	Event = watchmgr.Event
-	// Watch is one local watch: a channel C and Stop. See watchmgr.Watcher.
-	Watch = watchmgr.Watcher
-	// WatchKind says what a watch watches (in Watches).
-	WatchKind = watchmgr.Kind
 	// WatchInfo is one row of Client.Watches.
 	WatchInfo = watchmgr.Registration
-	// AddWatchMode selects a persistent watch's reach.
-	AddWatchMode = proto.AddWatchMode
-	// WatcherType selects watches for RemoveWatches and CheckWatches.
-	WatcherType = proto.WatcherType
 )
 
 // Create modes.
@@ -65,31 +57,4 @@ const (
 	EventDataWatchRemoved       = proto.EventDataWatchRemoved
 	EventChildWatchRemoved      = proto.EventChildWatchRemoved
 	EventPersistentWatchRemoved = proto.EventPersistentWatchRemoved
-)
-
-// Persistent watch modes for AddWatch.
-const (
-	WatchPersistent          = proto.AddWatchPersistent
-	WatchPersistentRecursive = proto.AddWatchPersistentRecursive
-)
-
-// Watch kinds, as Watches reports them.
-const (
-	KindData                = watchmgr.KindData
-	KindExist               = watchmgr.KindExist
-	KindChild               = watchmgr.KindChild
-	KindPersistent          = watchmgr.KindPersistent
-	KindPersistentRecursive = watchmgr.KindPersistentRecursive
-)
-
-// Watcher types for RemoveWatches and CheckWatches. The persistent ones
-// select watches set with AddWatch; RemoveWatches takes them on every
-// server (it never sends them: 3.6–3.8 servers do not know them), and
-// CheckWatches refuses them.
-const (
-	WatcherChildren            = proto.WatcherChildren
-	WatcherData                = proto.WatcherData
-	WatcherAny                 = proto.WatcherAny
-	WatcherPersistent          = proto.WatcherPersistent
-	WatcherPersistentRecursive = proto.WatcherPersistentRecursive
 )

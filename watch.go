@@ -12,9 +12,10 @@ import (
 
 // GetW is Get plus a one-shot watch that fires on the node's next data
 // change or deletion. Many watches on one path share one server watch.
-func (c *Client) GetW(ctx context.Context, path string) ([]byte, *Stat, *Watch, error) {
+// With OnEvent, the event goes to a callback instead of Watch.Events.
+func (c *Client) GetW(ctx context.Context, path string, opts ...WatchOption) ([]byte, *Stat, *Watch, error) {
 	resp := &proto.GetDataResponse{}
-	w, err := c.watchedRead(ctx, "getW", path, watchmgr.KindData, proto.OpGetData, resp,
+	w, err := c.watchedRead(ctx, "getW", path, KindData, opts, proto.OpGetData, resp,
 		func(full string, watch bool) proto.Record { return &proto.GetDataRequest{Path: full, Watch: watch} },
 		func(err error) (bool, bool) { return err == nil, true })
 	if err != nil {
@@ -25,9 +26,10 @@ func (c *Client) GetW(ctx context.Context, path string) ([]byte, *Stat, *Watch, 
 
 // ExistsW is Exists plus a one-shot watch that fires when the node is
 // created, changed or deleted. It is set whether or not the node exists.
-func (c *Client) ExistsW(ctx context.Context, path string) (bool, *Stat, *Watch, error) {
+// Options as for GetW.
+func (c *Client) ExistsW(ctx context.Context, path string, opts ...WatchOption) (bool, *Stat, *Watch, error) {
 	resp := &proto.ExistsResponse{}
-	w, err := c.watchedRead(ctx, "existsW", path, watchmgr.KindExist, proto.OpExists, resp,
+	w, err := c.watchedRead(ctx, "existsW", path, KindExist, opts, proto.OpExists, resp,
 		func(full string, watch bool) proto.Record { return &proto.ExistsRequest{Path: full, Watch: watch} },
 		func(err error) (bool, bool) { return err == nil || errors.Is(err, ErrNoNode), err == nil })
 	if errors.Is(err, ErrNoNode) && w != nil {
@@ -40,10 +42,10 @@ func (c *Client) ExistsW(ctx context.Context, path string) (bool, *Stat, *Watch,
 }
 
 // ChildrenW is Children plus a one-shot watch that fires when a child is
-// added or removed, or the node is deleted.
-func (c *Client) ChildrenW(ctx context.Context, path string) ([]string, *Stat, *Watch, error) {
+// added or removed, or the node is deleted. Options as for GetW.
+func (c *Client) ChildrenW(ctx context.Context, path string, opts ...WatchOption) ([]string, *Stat, *Watch, error) {
 	resp := &proto.GetChildren2Response{}
-	w, err := c.watchedRead(ctx, "childrenW", path, watchmgr.KindChild, proto.OpGetChildren2, resp,
+	w, err := c.watchedRead(ctx, "childrenW", path, KindChild, opts, proto.OpGetChildren2, resp,
 		func(full string, watch bool) proto.Record {
 			return &proto.GetChildren2Request{Path: full, Watch: watch}
 		},
@@ -58,7 +60,7 @@ func (c *Client) ChildrenW(ctx context.Context, path string) ([]string, *Stat, *
 // whether the server must register it (see watchmgr.Begin) and commits it
 // on the receive loop when the reply says it was set. On error the watch
 // is returned only for exists+NoNode (a set watch); otherwise it is gone.
-func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr.Kind, code proto.Op, resp proto.Record,
+func (c *Client) watchedRead(ctx context.Context, op, path string, kind WatchKind, opts []WatchOption, code proto.Op, resp proto.Record,
 	makeReq func(full string, watch bool) proto.Record, registered func(error) (set, existed bool)) (*Watch, error) {
 	if err := checkCtx(ctx); err != nil {
 		return nil, opErr(op, path, err)
@@ -66,12 +68,17 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 	if err := validPath(op, path); err != nil {
 		return nil, err
 	}
+	o, err := watchOpts(op, path, false, opts)
+	if err != nil {
+		return nil, err
+	}
 	call := &conn.Call{Op: code, Resp: resp}
 	var start time.Time
 	if c.cfg.metrics != nil {
 		start = c.requestStarted(code)
 	}
-	w, err := c.wm.Begin(path, kind, func(w *watchmgr.Watcher, server bool) error {
+	w := new(Watch)
+	err = c.wm.Begin(&w.w, path, kind, o.onEvent, func(server bool) error {
 		call.Req = makeReq(c.chroot.Prefix(path), server)
 		call.OnReply = func(cl *conn.Call) {
 			set, existed := registered(cl.Err)
@@ -82,7 +89,7 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 				// the server instead of leaving one nobody tracks.
 				set, existed = true, true
 			}
-			w.Commit(set, existed)
+			w.w.Commit(set, existed)
 		}
 		return c.conn.Submit(call)
 	})
@@ -109,31 +116,38 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 	return w, nil
 }
 
-// AddWatch sets a persistent watch on path (servers 3.6+): WatchPersistent
-// sees data changes, creation and deletion of the node and changes to its
-// children; WatchPersistentRecursive sees creation, data changes and
-// deletion of the node and every descendant (no children events). It stays
-// set across reconnects until Stop, Close or session expiry; after each
-// reconnect it delivers an event with Resync set, because the server does
-// not replay what happened while the client was disconnected.
-func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (*Watch, error) {
+// AddWatch sets a persistent watch on path (servers 3.6+). kind is
+// KindPersistent, which sees data changes, creation and deletion of the
+// node and changes to its children, or KindPersistentRecursive, which sees
+// creation, data changes and deletion of the node and every descendant (no
+// children events); any other kind is refused with ErrInvalidArgument. The
+// watch stays set across reconnects until Stop, Close or session expiry;
+// after each reconnect it delivers an event with Resync set, because the
+// server does not replay what happened while the client was disconnected.
+// With OnEvent, events go to a callback instead of Watch.Events.
+func (c *Client) AddWatch(ctx context.Context, path string, kind WatchKind, opts ...WatchOption) (*Watch, error) {
 	if err := checkCtx(ctx); err != nil {
 		return nil, opErr("addWatch", path, err)
 	}
 	if err := validPath("addWatch", path); err != nil {
 		return nil, err
 	}
-	var kind watchmgr.Kind
-	switch mode {
-	case WatchPersistent:
-		kind = watchmgr.KindPersistent
-	case WatchPersistentRecursive:
-		kind = watchmgr.KindPersistentRecursive
+	var mode proto.AddWatchMode
+	switch kind {
+	case KindPersistent:
+		mode = proto.AddWatchPersistent
+	case KindPersistentRecursive:
+		mode = proto.AddWatchPersistentRecursive
 	default:
-		return nil, opErr("addWatch", path, invalid("unknown watch mode %d", mode))
+		return nil, opErr("addWatch", path, invalid("AddWatch takes KindPersistent or KindPersistentRecursive, not %v", kind))
+	}
+	o, err := watchOpts("addWatch", path, false, opts)
+	if err != nil {
+		return nil, err
 	}
 	var call *conn.Call
-	w, err := c.wm.Begin(path, kind, func(w *watchmgr.Watcher, server bool) error {
+	w := new(Watch)
+	err = c.wm.Begin(&w.w, path, kind, o.onEvent, func(server bool) error {
 		if !server {
 			return nil // already covered by this client's registration
 		}
@@ -141,7 +155,7 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (
 			Op:      proto.OpAddWatch,
 			Req:     &proto.AddWatchRequest{Path: c.chroot.Prefix(path), Mode: mode},
 			Resp:    &proto.ErrorResponse{},
-			OnReply: func(cl *conn.Call) { w.Commit(cl.Err == nil, false) },
+			OnReply: func(cl *conn.Call) { w.w.Commit(cl.Err == nil, false) },
 		}
 		return c.conn.Submit(call)
 	})
@@ -149,7 +163,7 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (
 		return nil, opErr("addWatch", path, err)
 	}
 	if call == nil {
-		w.Commit(true, false)
+		w.w.Commit(true, false)
 		return w, nil
 	}
 	var start time.Time
@@ -173,12 +187,13 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (
 // it. A path watched by many watches costs one server watch.
 func (c *Client) Watches() []WatchInfo { return c.wm.Watches() }
 
-// RemoveWatches ends every local watch of type t on path (Data: GetW and
-// ExistsW watches; Children: ChildrenW; Persistent and PersistentRecursive:
-// AddWatch of that mode; Any: all) with a final event (DataWatchRemoved,
-// ChildWatchRemoved or PersistentWatchRemoved, Err ErrWatchRemoved), then
-// removes from the server the registrations no remaining watch on the path
-// needs, as Watch.Stop does, and waits for that removal. It never removes a
+// RemoveWatches ends the local watches of kind on path (KindData: GetW and
+// ExistsW watches; KindExist: ExistsW watches only; KindChild: ChildrenW;
+// KindPersistent and KindPersistentRecursive: AddWatch of that kind;
+// KindAny: all) with a final event (DataWatchRemoved, ChildWatchRemoved or
+// PersistentWatchRemoved, Err ErrWatchRemoved), then removes from the
+// server the registrations no remaining watch on the path needs, as
+// Watch.Stop does, and waits for that removal. It never removes a
 // registration the client still needs: one-shot watches on a path with a
 // persistent or recursive watch are served from it, so removing them sends
 // nothing. It fails with ErrNoWatcher, sending nothing, when no local watch
@@ -186,20 +201,18 @@ func (c *Client) Watches() []WatchInfo { return c.wm.Watches() }
 // failed server removal is reported (false) or not (true). Prefer
 // Watch.Stop, which removes only that watch; this call is for SDKs that
 // manage watches by path.
-func (c *Client) RemoveWatches(ctx context.Context, path string, t WatcherType, local bool) error {
+func (c *Client) RemoveWatches(ctx context.Context, path string, kind WatchKind, local bool) error {
 	if err := checkCtx(ctx); err != nil {
 		return opErr("removeWatches", path, err)
 	}
 	if err := validPath("removeWatches", path); err != nil {
 		return err
 	}
-	switch t {
-	case WatcherChildren, WatcherData, WatcherAny, WatcherPersistent, WatcherPersistentRecursive:
-	default:
-		return opErr("removeWatches", path, invalid("unknown watcher type %d", t))
+	if kind > KindAny {
+		return opErr("removeWatches", path, invalid("unknown watch kind %v", kind))
 	}
 	var calls []*conn.Call
-	n := c.wm.RemoveLocal(path, t, func(p string, wt proto.WatcherType) {
+	n := c.wm.RemoveLocal(path, kind, func(p string, wt proto.WatcherType) {
 		call := &conn.Call{Op: proto.OpRemoveWatches, Req: &proto.RemoveWatchesRequest{Path: c.chroot.Prefix(p), Type: wt}}
 		if c.conn.Submit(call) == nil {
 			calls = append(calls, call)
@@ -225,18 +238,26 @@ func (c *Client) RemoveWatches(ctx context.Context, path string, t WatcherType, 
 	return nil
 }
 
-// CheckWatches asks the server whether this session has a watch of type t
-// on path (checkWatches); it fails with ErrNoWatcher if not. The persistent
-// types are refused with ErrInvalidArgument before anything is sent: only
-// 3.9+ servers know them (use WatcherAny).
-func (c *Client) CheckWatches(ctx context.Context, path string, t WatcherType) error {
+// CheckWatches asks the server whether this session has a watch of kind
+// on path (checkWatches); it fails with ErrNoWatcher if not. KindData and
+// KindExist both ask for the server's data watch (it keeps one for both),
+// KindChild for its child watch, KindAny for either. The persistent kinds
+// are refused with ErrInvalidArgument before anything is sent: only 3.9+
+// servers know them (use KindAny).
+func (c *Client) CheckWatches(ctx context.Context, path string, kind WatchKind) error {
 	if err := validPath("checkWatches", path); err != nil {
 		return err
 	}
-	switch t {
-	case WatcherChildren, WatcherData, WatcherAny:
+	var t proto.WatcherType
+	switch kind {
+	case KindData, KindExist:
+		t = proto.WatcherData
+	case KindChild:
+		t = proto.WatcherChildren
+	case KindAny:
+		t = proto.WatcherAny
 	default:
-		return opErr("checkWatches", path, invalid("watcher type %d cannot be checked (Children, Data or Any)", t))
+		return opErr("checkWatches", path, invalid("watch kind %v cannot be checked (KindData, KindExist, KindChild or KindAny)", kind))
 	}
 	_, err := c.do(ctx, "checkWatches", path, proto.OpCheckWatches, &proto.CheckWatchesRequest{Path: c.chroot.Prefix(path), Type: t}, nil)
 	return err

@@ -26,16 +26,16 @@ func TestAttackRemoveWatchesChrootAndDisconnected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.CheckWatches(ctx, "/n", zk.WatcherData); err != nil {
+	if err := c.CheckWatches(ctx, "/n", zk.KindData); err != nil {
 		t.Fatalf("CheckWatches before removal: %v", err)
 	}
-	if err := c.RemoveWatches(ctx, "/n", zk.WatcherData, false); err != nil {
+	if err := c.RemoveWatches(ctx, "/n", zk.KindData, false); err != nil {
 		t.Fatalf("RemoveWatches: %v", err)
 	}
 	if ev := nextEvent(t, w, 5*time.Second); ev.Type != zk.EventDataWatchRemoved || !errors.Is(ev.Err, zk.ErrWatchRemoved) {
 		t.Fatalf("removed watch got %v", ev)
 	}
-	if err := c.CheckWatches(ctx, "/n", zk.WatcherData); !errors.Is(err, zk.ErrNoWatcher) {
+	if err := c.CheckWatches(ctx, "/n", zk.KindData); !errors.Is(err, zk.ErrNoWatcher) {
 		t.Fatalf("server still has the watch on %s/n: %v", root, err)
 	}
 
@@ -44,14 +44,14 @@ func TestAttackRemoveWatchesChrootAndDisconnected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kw, err := c.AddWatch(ctx, "/m", zk.WatchPersistent)
+	kw, err := c.AddWatch(ctx, "/m", zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	px.SetBlackhole(true)
 	rec.waitFor(t, zk.StateDisconnected, 1, 10*time.Second)
 	short := ctxFor(t, 3*time.Second)
-	if err := c.RemoveWatches(short, "/m", zk.WatcherAny, false); err != nil {
+	if err := c.RemoveWatches(short, "/m", zk.KindAny, false); err != nil {
 		t.Fatalf("RemoveWatches while disconnected: %v", err)
 	}
 	if ev := nextEvent(t, wm, time.Second); ev.Type != zk.EventDataWatchRemoved {
@@ -76,7 +76,7 @@ func TestAttackRemoveWatchesChrootAndDisconnected(t *testing.T) {
 		}
 		return nil
 	})
-	for _, ty := range []zk.WatcherType{zk.WatcherData, zk.WatcherChildren} {
+	for _, ty := range []zk.WatchKind{zk.KindData, zk.KindChild} {
 		if err := c.CheckWatches(ctx, "/m", ty); !errors.Is(err, zk.ErrNoWatcher) {
 			t.Fatalf("removed watch restored on the server (type %d): %v", ty, err)
 		}
@@ -110,7 +110,7 @@ func TestAttackRestoreDedupUnderChroot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rw, err := c.AddWatch(ctx, "/", zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, "/", zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestAttackRestoreDedupUnderChroot(t *testing.T) {
 	deadline := time.After(10 * time.Second)
 	for len(seen) < 2 || seen[len(seen)-1] != zk.EventNodeDeleted || seen[len(seen)-2] != zk.EventNodeCreated {
 		select {
-		case ev, ok := <-rw.C:
+		case ev, ok := <-rw.Events():
 			if !ok {
 				t.Fatal("recursive watch closed")
 			}

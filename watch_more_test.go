@@ -19,13 +19,13 @@ func TestRemoveAndCheckWatchesRaw(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.CheckWatches(ctx, p, zk.WatcherData); err != nil {
+	if err := c.CheckWatches(ctx, p, zk.KindData); err != nil {
 		t.Fatalf("CheckWatches with a data watch: %v", err)
 	}
-	if err := c.CheckWatches(ctx, p, zk.WatcherChildren); !errors.Is(err, zk.ErrNoWatcher) {
+	if err := c.CheckWatches(ctx, p, zk.KindChild); !errors.Is(err, zk.ErrNoWatcher) {
 		t.Fatalf("CheckWatches without a child watch: %v", err)
 	}
-	if err := c.RemoveWatches(ctx, p, zk.WatcherData, false); err != nil {
+	if err := c.RemoveWatches(ctx, p, zk.KindData, false); err != nil {
 		t.Fatal(err)
 	}
 	ev := nextEvent(t, w, 5*time.Second)
@@ -35,7 +35,7 @@ func TestRemoveAndCheckWatchesRaw(t *testing.T) {
 	if got := serverWatches(t, c.SessionID()); len(got) != 0 {
 		t.Fatalf("server still watches %v", got)
 	}
-	if err := c.RemoveWatches(ctx, p, zk.WatcherData, false); !errors.Is(err, zk.ErrNoWatcher) {
+	if err := c.RemoveWatches(ctx, p, zk.KindData, false); !errors.Is(err, zk.ErrNoWatcher) {
 		t.Fatalf("second removal: %v", err)
 	}
 }
@@ -84,7 +84,7 @@ func TestChildWatchOnRecursivePath(t *testing.T) {
 	ctx := ctxFor(t, 20*time.Second)
 	p := testPath(t)
 	mustCreate(t, writer, p, nil)
-	rw, err := c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestChildWatchOnRecursivePath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}

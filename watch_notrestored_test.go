@@ -32,7 +32,7 @@ func TestWatchNotRestoredEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	longPers, err := c.AddWatch(ctx, long, zk.WatchPersistent)
+	longPers, err := c.AddWatch(ctx, long, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestWatchNotRestoredEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shortPers, err := c.AddWatch(ctx, short, zk.WatchPersistent)
+	shortPers, err := c.AddWatch(ctx, short, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestWatchNotRestoredEnds(t *testing.T) {
 			break
 		}
 		select {
-		case ev, ok := <-w.C:
+		case ev, ok := <-w.Events():
 			if ok {
 				t.Fatalf("%v watch on the long path: %v after its end, want the channel closed", w.Kind(), ev)
 			}

@@ -44,7 +44,7 @@ func TestWatchesCarriedFromReadOnlySession(t *testing.T) {
 		t.Fatalf("state %v, want ConnectedReadOnly", st)
 	}
 	roID := c.SessionID()
-	rw, err := c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}

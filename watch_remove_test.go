@@ -42,7 +42,7 @@ func TestRemoveWatchesKeepsPersistent(t *testing.T) {
 	ctx := ctxFor(t, 60*time.Second)
 	p := testPath(t)
 	mustCreate(t, writer, p, nil)
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestRemoveWatchesKeepsPersistent(t *testing.T) {
 	}
 	serverAgrees(t, c, p, true)
 
-	if err := c.RemoveWatches(ctx, p, zk.WatcherData, false); err != nil {
+	if err := c.RemoveWatches(ctx, p, zk.KindData, false); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, dw, 5*time.Second); ev.Type != zk.EventDataWatchRemoved || !errors.Is(ev.Err, zk.ErrWatchRemoved) {
@@ -71,7 +71,7 @@ func TestRemoveWatchesKeepsPersistent(t *testing.T) {
 		t.Fatalf("persistent watch after RemoveWatches(Data): %v", ev)
 	}
 
-	if err := c.RemoveWatches(ctx, p, zk.WatcherChildren, false); err != nil {
+	if err := c.RemoveWatches(ctx, p, zk.KindChild, false); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, cw, 5*time.Second); ev.Type != zk.EventChildWatchRemoved {
@@ -83,7 +83,7 @@ func TestRemoveWatchesKeepsPersistent(t *testing.T) {
 		t.Fatalf("persistent watch after RemoveWatches(Children): %v", ev)
 	}
 	// Nothing of that type is left: NoWatcher, and nothing changes.
-	if err := c.RemoveWatches(ctx, p, zk.WatcherData, false); !errors.Is(err, zk.ErrNoWatcher) {
+	if err := c.RemoveWatches(ctx, p, zk.KindData, false); !errors.Is(err, zk.ErrNoWatcher) {
 		t.Fatalf("RemoveWatches with no data watch left: %v", err)
 	}
 	serverAgrees(t, c, p, true)
@@ -103,7 +103,7 @@ func TestRemoveWatchesKeepsRecursive(t *testing.T) {
 	ctx := ctxFor(t, 60*time.Second)
 	p := testPath(t)
 	mustCreate(t, writer, p, nil)
-	rw, err := c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestRemoveWatchesKeepsRecursive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RemoveWatches(ctx, p, zk.WatcherData, false); err != nil {
+	if err := c.RemoveWatches(ctx, p, zk.KindData, false); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, dw, 5*time.Second); ev.Type != zk.EventDataWatchRemoved {
@@ -136,12 +136,12 @@ func TestRemoveWatchesPersistentTypes(t *testing.T) {
 	mustCreate(t, writer, p, nil)
 
 	// Persistent alone: removed on the server too.
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	serverAgrees(t, c, p, true)
-	if err := c.RemoveWatches(ctx, p, zk.WatcherPersistent, false); err != nil {
+	if err := c.RemoveWatches(ctx, p, zk.KindPersistent, false); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, pw, 5*time.Second); ev.Type != zk.EventPersistentWatchRemoved || !errors.Is(ev.Err, zk.ErrWatchRemoved) {
@@ -151,7 +151,7 @@ func TestRemoveWatchesPersistentTypes(t *testing.T) {
 
 	// Recursive with a one-shot served from it: the one-shot keeps the
 	// registration until it fires, then it goes.
-	rw, err := c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestRemoveWatchesPersistentTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.RemoveWatches(ctx, p, zk.WatcherPersistentRecursive, false); err != nil {
+	if err := c.RemoveWatches(ctx, p, zk.KindPersistentRecursive, false); err != nil {
 		t.Fatal(err)
 	}
 	if ev := nextEvent(t, rw, 5*time.Second); ev.Type != zk.EventPersistentWatchRemoved {
@@ -173,13 +173,13 @@ func TestRemoveWatchesPersistentTypes(t *testing.T) {
 		t.Fatalf("one-shot after its recursive watch was removed: %v", ev)
 	}
 	serverAgrees(t, c, p, false)
-	if err := c.RemoveWatches(ctx, p, zk.WatcherPersistent, false); !errors.Is(err, zk.ErrNoWatcher) {
+	if err := c.RemoveWatches(ctx, p, zk.KindPersistent, false); !errors.Is(err, zk.ErrNoWatcher) {
 		t.Fatalf("nothing left to remove: %v", err)
 	}
-	if err := c.RemoveWatches(ctx, p, zk.WatcherType(9), false); !errors.Is(err, zk.ErrInvalidArgument) {
+	if err := c.RemoveWatches(ctx, p, zk.WatchKind(9), false); !errors.Is(err, zk.ErrInvalidArgument) {
 		t.Fatalf("unknown type: %v", err)
 	}
-	if err := c.CheckWatches(ctx, p, zk.WatcherPersistent); !errors.Is(err, zk.ErrInvalidArgument) {
+	if err := c.CheckWatches(ctx, p, zk.KindPersistent); !errors.Is(err, zk.ErrInvalidArgument) {
 		t.Fatalf("CheckWatches(Persistent): %v", err)
 	}
 }

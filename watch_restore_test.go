@@ -50,7 +50,7 @@ func TestDeleteAfterRestoreOfDataAndChildWatch(t *testing.T) {
 	// A new life of p, watched by a one-shot and a recursive watch on its
 	// parent (added after the creation, so neither saw a NodeCreated).
 	mustCreate(t, writer, p, nil)
-	rw, err := c.AddWatch(ctx, root, zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, root, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestDeleteWhileDisconnectedReportedOnce(t *testing.T) {
 	p := root + "/n"
 	mustCreate(t, writer, root, nil)
 	mustCreate(t, writer, p, nil)
-	rw, err := c.AddWatch(ctx, root, zk.WatchPersistentRecursive)
+	rw, err := c.AddWatch(ctx, root, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}

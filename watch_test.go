@@ -56,7 +56,7 @@ func TestThousandWatchersOneServerWatch(t *testing.T) {
 		if ev := nextEvent(t, w, 10*time.Second); ev.Type != zk.EventNodeDataChanged {
 			t.Fatalf("got %v", ev)
 		}
-		if _, ok := <-w.C; ok {
+		if _, ok := <-w.Events(); ok {
 			t.Fatal("a one-shot watch delivered a second event")
 		}
 	}
@@ -78,7 +78,7 @@ func TestStopRemovesServerWatchAndNothingGrows(t *testing.T) {
 		}
 		ws = append(ws, w)
 	}
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestStopRemovesServerWatchAndNothingGrows(t *testing.T) {
 		case 1:
 			_, _, w, err = c.ChildrenW(ctx, p)
 		case 2:
-			w, err = c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+			w, err = c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -156,7 +156,7 @@ func TestExistsAndGetShareOneNotification(t *testing.T) {
 	if _, err := writer.Set(ctx, p, nil, -1); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := <-wg.C; ok {
+	if _, ok := <-wg.Events(); ok {
 		t.Fatal("second event on a one-shot watch")
 	}
 }
@@ -206,7 +206,7 @@ func TestPersistentSurvivesOneShotOnSamePath(t *testing.T) {
 	ctx := ctxFor(t, 20*time.Second)
 	p := testPath(t)
 	mustCreate(t, c, p, nil)
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestRecursiveWatchOnSubtree(t *testing.T) {
 	ctx := ctxFor(t, 120*time.Second)
 	root := testPath(t)
 	mustCreate(t, writer, root, nil)
-	w, err := c.AddWatch(ctx, root, zk.WatchPersistentRecursive)
+	w, err := c.AddWatch(ctx, root, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,11 +322,11 @@ func TestStuckWatcherOverflowsAlone(t *testing.T) {
 	ctx := ctxFor(t, 30*time.Second)
 	p := testPath(t)
 	mustCreate(t, c, p, nil)
-	stuck, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	stuck, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	live, err := c.AddWatch(ctx, p, zk.WatchPersistent)
+	live, err := c.AddWatch(ctx, p, zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestStuckWatcherOverflowsAlone(t *testing.T) {
 	got := 0
 	go func() {
 		defer close(liveDone)
-		for ev := range live.C {
+		for ev := range live.Events() {
 			if ev.Type == zk.EventNodeDataChanged {
 				got++
 				if got == 100 {
@@ -363,7 +363,7 @@ func TestStuckWatcherOverflowsAlone(t *testing.T) {
 	}
 	var last zk.Event
 	n := 0
-	for ev := range stuck.C {
+	for ev := range stuck.Events() {
 		last = ev
 		n++
 	}
@@ -420,7 +420,7 @@ func TestCloseEndsWatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw, err := c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	pw, err := c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,7 +430,7 @@ func TestCloseEndsWatches(t *testing.T) {
 		if !errors.Is(ev.Err, zk.ErrClosed) {
 			t.Fatalf("final event %v, want ErrClosed", ev)
 		}
-		if _, ok := <-x.C; ok {
+		if _, ok := <-x.Events(); ok {
 			t.Fatal("channel not closed after the final event")
 		}
 	}

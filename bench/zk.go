@@ -64,7 +64,7 @@ type zkWatch zk.Watch
 
 func (w *zkWatch) Wait(ctx context.Context) bool {
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-(*zk.Watch)(w).Events():
 		return ok && ev.Err == nil && ev.Type != zk.EventNone
 	case <-ctx.Done():
 		return false

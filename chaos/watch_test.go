@@ -92,9 +92,9 @@ func (w *watcher) cut() {
 func (w *watcher) run(stop <-chan struct{}, groups int) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	persistent := map[string]*watchRec{}
-	want := map[string]zk.AddWatchMode{
-		groupDir(0): zk.WatchPersistent, groupDir(1): zk.WatchPersistent,
-		groupDir(2): zk.WatchPersistentRecursive, "/chaos": zk.WatchPersistentRecursive,
+	want := map[string]zk.WatchKind{
+		groupDir(0): zk.KindPersistent, groupDir(1): zk.KindPersistent,
+		groupDir(2): zk.KindPersistentRecursive, "/chaos": zk.KindPersistentRecursive,
 	}
 	for {
 		select {
@@ -108,7 +108,7 @@ func (w *watcher) run(stop <-chan struct{}, groups int) {
 				continue
 			}
 			kind := "persistent"
-			if mode == zk.WatchPersistentRecursive {
+			if mode == zk.KindPersistentRecursive {
 				kind = "recursive"
 			}
 			var zw *zk.Watch
@@ -166,7 +166,7 @@ func (w *watcher) track(p, kind string, zw *zk.Watch) *watchRec {
 	w.readers.Add(1)
 	go func() {
 		defer w.readers.Done()
-		for ev := range zw.C {
+		for ev := range zw.Events() {
 			e := watchEv{Event: ev, dial: w.dials.Load()}
 			if ev.Resync {
 				e.mustFrom = w.syncedZxid()

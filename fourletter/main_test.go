@@ -71,7 +71,7 @@ func populate(t *testing.T, addr string) scene {
 			t.Fatal(err)
 		}
 		if i == 0 {
-			if _, err := c.AddWatch(ctx, sc.root, zk.WatchPersistentRecursive); err != nil {
+			if _, err := c.AddWatch(ctx, sc.root, zk.KindPersistentRecursive); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -389,7 +389,7 @@ func (c *Conn) watch(w *root.Watch, path string) <-chan Event {
 	go func() {
 		defer c.watches.Done()
 		defer close(ch)
-		for ev := range w.C {
+		for ev := range w.Events() {
 			if ev.Type == root.EventNone && ev.Err == nil {
 				continue // a state change: one-shot watches keep waiting
 			}

@@ -47,7 +47,7 @@ func (m *Manager) Notification(ev proto.WatcherEvent) {
 		}
 		out := Event{Type: ev.Type, State: state, Path: p}
 		if n := m.nodes[p]; n != nil {
-			m.fire(p, n, out, func(k Kind) bool {
+			m.fire(n, out, func(k Kind) bool {
 				return k != KindChild || ev.Type == proto.EventNodeDeleted
 			})
 			if ev.Type == proto.EventNodeDeleted {
@@ -66,7 +66,7 @@ func (m *Manager) Notification(ev proto.WatcherEvent) {
 		if n == nil || n.srv&srvRecursive != 0 {
 			return // served by synthesizeChildren
 		}
-		m.fire(p, n, Event{Type: ev.Type, State: state, Path: p}, func(k Kind) bool {
+		m.fire(n, Event{Type: ev.Type, State: state, Path: p}, func(k Kind) bool {
 			return k == KindChild || k == KindPersistent
 		})
 		n.srv &^= srvChild
@@ -76,26 +76,21 @@ func (m *Manager) Notification(ev proto.WatcherEvent) {
 
 // fire delivers ev to the watchers of n whose kind wants it (recursive
 // watchers are handled by fireRecursive). One-shot watchers end.
-func (m *Manager) fire(path string, n *node, ev Event, wants func(Kind) bool) {
-	kept := n.watchers[:0]
-	for _, w := range n.watchers {
+func (m *Manager) fire(n *node, ev Event, wants func(Kind) bool) {
+	n.filter(func(w *Watcher) bool {
 		if w.kind == KindPersistentRecursive || !wants(w.kind) {
-			kept = append(kept, w)
-			continue
+			return true
 		}
 		if w.kind.OneShot() {
-			w.ch <- ev
-			w.end()
-			continue
+			w.finish(ev)
+			return false
 		}
 		if w.deliver(ev) {
-			kept = append(kept, w)
-		} else {
-			w.end()
+			return true
 		}
-	}
-	clear(n.watchers[len(kept):])
-	n.watchers = kept
+		w.end()
+		return false
+	})
 }
 
 // fireRecursive delivers ev to recursive watchers on p and every ancestor.
@@ -112,20 +107,16 @@ func (m *Manager) fireRecursive(p string, ev Event) {
 
 // deliverRecursive sends ev to the recursive watchers of n.
 func (m *Manager) deliverRecursive(path string, n *node, ev Event) {
-	kept := n.watchers[:0]
-	for _, w := range n.watchers {
+	changed := n.filter(func(w *Watcher) bool {
 		if w.kind != KindPersistentRecursive || w.deliver(ev) {
-			kept = append(kept, w)
-			continue
+			return true
 		}
 		w.end()
+		return false
+	})
+	if changed {
+		m.reconcile(path, n)
 	}
-	if len(kept) == len(n.watchers) {
-		return
-	}
-	clear(n.watchers[len(kept):])
-	n.watchers = kept
-	m.reconcile(path, n)
 }
 
 // synthesizeChildren tells child and persistent watchers of p's parent that
@@ -140,7 +131,7 @@ func (m *Manager) synthesizeChildren(p string, state proto.State) {
 	if n == nil || n.srv&srvRecursive == 0 {
 		return
 	}
-	m.fire(q, n, Event{Type: proto.EventNodeChildrenChanged, State: state, Path: q}, func(k Kind) bool {
+	m.fire(n, Event{Type: proto.EventNodeChildrenChanged, State: state, Path: q}, func(k Kind) bool {
 		return k == KindChild || k == KindPersistent
 	})
 	m.reconcile(q, n)

@@ -22,51 +22,53 @@ func Example() {
 	// Two getData watches on one path share one registration (the server
 	// keeps one watch per path and kind however often it is asked). Each
 	// commits once its reply is in.
-	send := func(w *watchmgr.Watcher, serverWatch bool) error {
-		fmt.Printf("send getData %s watch=%v\n", w.Path(), serverWatch)
+	send := func(serverWatch bool) error {
+		fmt.Printf("send getData /cfg watch=%v\n", serverWatch)
 		return nil
 	}
-	w1, _ := m.Begin("/cfg", watchmgr.KindData, send)
+	w1, w2 := new(watchmgr.Watcher), new(watchmgr.Watcher)
+	_ = m.Begin(w1, "/cfg", watchmgr.KindData, nil, send)
 	w1.Commit(true, true) // the reply: success, node exists
-	w2, _ := m.Begin("/cfg", watchmgr.KindData, send)
+	_ = m.Begin(w2, "/cfg", watchmgr.KindData, nil, send)
 	w2.Commit(true, true)
 	for _, r := range m.Watches() {
 		fmt.Printf("registered: %s %v watchers=%d server=%v\n", r.Path, r.Kind, r.Watchers, r.Server)
 	}
 
-	// One notification fires both one-shot watchers; each C then closes.
+	// One notification fires both one-shot watchers; each channel then closes.
 	m.Notification(proto.WatcherEvent{Type: proto.EventNodeDataChanged, State: proto.StateSyncConnected, Path: "/cfg"})
 	for _, w := range []*watchmgr.Watcher{w1, w2} {
-		ev := <-w.C
-		_, open := <-w.C
+		ev := <-w.Events()
+		_, open := <-w.Events()
 		fmt.Printf("%v; open=%v\n", ev, open)
 	}
 	fmt.Println("registrations left:", len(m.Watches()))
 
 	// A recursive watch sees the whole subtree and stays armed.
-	rw, _ := m.Begin("/svc", watchmgr.KindPersistentRecursive, func(w *watchmgr.Watcher, serverWatch bool) error {
-		fmt.Printf("send addWatch %s recursive=%v\n", w.Path(), serverWatch)
+	rw := new(watchmgr.Watcher)
+	_ = m.Begin(rw, "/svc", watchmgr.KindPersistentRecursive, nil, func(serverWatch bool) error {
+		fmt.Printf("send addWatch /svc recursive=%v\n", serverWatch)
 		return nil
 	})
 	rw.Commit(true, false)
 	m.Notification(proto.WatcherEvent{Type: proto.EventNodeCreated, State: proto.StateSyncConnected, Path: "/svc/a"})
 	m.Notification(proto.WatcherEvent{Type: proto.EventNodeDeleted, State: proto.StateSyncConnected, Path: "/svc/a"})
-	fmt.Println(<-rw.C)
-	fmt.Println(<-rw.C)
+	fmt.Println(<-rw.Events())
+	fmt.Println(<-rw.Events())
 
 	// A reconnect to the same session: persistent watchers are told to
 	// re-read (the server replays nothing for them), and Restore says
 	// what to register again.
 	m.StateChange(proto.StateDisconnected, false)
 	m.StateChange(proto.StateSyncConnected, false)
-	fmt.Println(<-rw.C)
-	fmt.Println(<-rw.C)
+	fmt.Println(<-rw.Events())
+	fmt.Println(<-rw.Events())
 	fmt.Printf("restore: %+v\n", m.Restore())
 
 	// Stopping the last watcher of a registration removes the server
 	// watch too.
 	rw.Stop()
-	_, open := <-rw.C
+	_, open := <-rw.Events()
 	fmt.Println("after Stop: open =", open, "registrations:", len(m.Watches()))
 	// Output:
 	// send getData /cfg watch=true
@@ -90,11 +92,12 @@ func Example() {
 func ExampleManager_EndAll() {
 	m := watchmgr.New(watchmgr.Config{Buffer: 2})
 	m.StateChange(proto.StateSyncConnected, true)
-	noop := func(*watchmgr.Watcher, bool) error { return nil }
+	noop := func(bool) error { return nil }
 
-	slow, _ := m.Begin("/jobs", watchmgr.KindPersistentRecursive, noop)
+	slow, once := new(watchmgr.Watcher), new(watchmgr.Watcher)
+	_ = m.Begin(slow, "/jobs", watchmgr.KindPersistentRecursive, nil, noop)
 	slow.Commit(true, true)
-	once, _ := m.Begin("/lock", watchmgr.KindExist, noop)
+	_ = m.Begin(once, "/lock", watchmgr.KindExist, nil, noop)
 	once.Commit(true, false)
 
 	for _, p := range []string{"/jobs/1", "/jobs/2", "/jobs/3"} {
@@ -102,10 +105,10 @@ func ExampleManager_EndAll() {
 	}
 	m.EndAll(proto.StateExpired, proto.ErrSessionExpired)
 
-	for ev := range slow.C {
+	for ev := range slow.Events() {
 		fmt.Println("slow:", ev)
 	}
-	for ev := range once.C {
+	for ev := range once.Events() {
 		fmt.Println("once:", ev)
 	}
 	fmt.Println("overflows:", m.Stats().Overflows)

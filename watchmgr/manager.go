@@ -38,33 +38,85 @@ const (
 	srvRecursive                  // addWatch PERSISTENT_RECURSIVE
 )
 
-// node is everything the manager knows about one path.
+// node is everything the manager knows about one path, apart from
+// registrations in flight (inflight). It is kept small: with distinct
+// paths there is one per watch.
 type node struct {
-	watchers []*Watcher      // active watchers of every kind
-	pending  [numKinds]int32 // registrations awaiting a reply
-	pendSrv  [numKinds]int32 // of those, the ones that asked the server
-	srv      srv
+	head *Watcher // active watchers of every kind, linked by Watcher.next
+	srv  srv
+}
+
+// inflight counts the registrations of one path that await their reply.
+// It exists only while there are some, so that a watch at rest does not
+// pay for it.
+type inflight struct {
+	pending [numKinds]int32 // registrations awaiting a reply
+	server  [numKinds]int32 // of those, the ones that asked the server
+}
+
+func (f *inflight) pend(k Kind) int32 {
+	if f == nil {
+		return 0
+	}
+	return f.pending[k]
+}
+
+func (f *inflight) pendServer(k Kind) int32 {
+	if f == nil {
+		return 0
+	}
+	return f.server[k]
+}
+
+func (f *inflight) idle() bool { return f == nil || f.pending == [numKinds]int32{} }
+
+func (n *node) push(w *Watcher) {
+	w.next = n.head
+	n.head = w
 }
 
 func (n *node) remove(w *Watcher) {
-	for i, x := range n.watchers {
-		if x == w {
-			last := len(n.watchers) - 1
-			n.watchers[i] = n.watchers[last]
-			n.watchers[last] = nil
-			n.watchers = n.watchers[:last]
+	for p := &n.head; *p != nil; p = &(*p).next {
+		if *p == w {
+			*p = w.next
+			w.next = nil
 			return
 		}
 	}
 }
 
+// filter unlinks the watchers for which keep returns false (keep may end
+// them; it must not touch the list). It reports whether any was unlinked.
+func (n *node) filter(keep func(*Watcher) bool) bool {
+	changed := false
+	for p := &n.head; *p != nil; {
+		w := *p
+		if keep(w) {
+			p = &w.next
+			continue
+		}
+		*p = w.next
+		w.next = nil
+		changed = true
+	}
+	return changed
+}
+
 // count returns how many active watchers of kind k the node has.
 func (n *node) count(k Kind) int {
 	c := 0
-	for _, w := range n.watchers {
+	for w := n.head; w != nil; w = w.next {
 		if w.kind == k {
 			c++
 		}
+	}
+	return c
+}
+
+func (n *node) len() int {
+	c := 0
+	for w := n.head; w != nil; w = w.next {
+		c++
 	}
 	return c
 }
@@ -74,26 +126,14 @@ func (n *node) count(k Kind) int {
 // sees every event a one-shot on the path could want, and on 3.6–3.8
 // servers a one-shot registration would silently turn it into a one-shot
 // (ZOOKEEPER-4466), so one-shots are then served from it locally.
-func (n *node) coveredByPersistent() bool {
+func (n *node) coveredByPersistent(f *inflight) bool {
 	return n.srv&(srvPersistent|srvRecursive) != 0 ||
-		n.pendSrv[KindPersistent] > 0 || n.pendSrv[KindPersistentRecursive] > 0
+		f.pendServer(KindPersistent) > 0 || f.pendServer(KindPersistentRecursive) > 0
 }
 
 // coveredByRecursive is the same for a recursive watch alone.
-func (n *node) coveredByRecursive() bool {
-	return n.srv&srvRecursive != 0 || n.pendSrv[KindPersistentRecursive] > 0
-}
-
-func (n *node) idle() bool {
-	if len(n.watchers) > 0 || n.srv != 0 {
-		return false
-	}
-	for _, p := range n.pending {
-		if p > 0 {
-			return false
-		}
-	}
-	return true
+func (n *node) coveredByRecursive(f *inflight) bool {
+	return n.srv&srvRecursive != 0 || f.pendServer(KindPersistentRecursive) > 0
 }
 
 // Manager tracks local watchers and server registrations for one client.
@@ -103,16 +143,22 @@ type Manager struct {
 	buffer int
 
 	mu        sync.Mutex
-	nodes     map[string]*node // guarded by mu
-	state     proto.State      // last state seen; guarded by mu
-	epoch     uint64           // bumped when a session ends; guarded by mu
-	overflows uint64           // guarded by mu
+	nodes     map[string]*node     // guarded by mu
+	inflight  map[string]*inflight // paths with registrations in flight; guarded by mu
+	state     proto.State          // last state seen; guarded by mu
+	epoch     uint32               // bumped when a session ends; guarded by mu
+	overflows uint64               // guarded by mu
 	// dupDeleted suppresses the second NodeDeleted the server sends after a
 	// restore with a path in both the data and child lists (protocol.md
 	// §10 item 15), which it does only for a path missing at restore time.
 	// It lives from Restore until RestoreDone (the restore's reply, which
 	// follows every catch-up event) or a disconnect; guarded by mu.
 	dupDeleted map[string]bool
+	// Callback watchers and their queue (callback.go); guarded by mu.
+	callbacks map[*Watcher]callback
+	cbq       []queuedEvent
+	cbHead    int
+	cbRunning bool
 }
 
 // New returns an empty manager.
@@ -125,10 +171,12 @@ func New(cfg Config) *Manager {
 		b = 2
 	}
 	return &Manager{
-		remove: cfg.Remove,
-		buffer: b,
-		nodes:  make(map[string]*node),
-		state:  proto.StateConnecting,
+		remove:    cfg.Remove,
+		buffer:    b,
+		nodes:     make(map[string]*node),
+		inflight:  make(map[string]*inflight),
+		callbacks: make(map[*Watcher]callback),
+		state:     proto.StateConnecting,
 	}
 }
 
@@ -144,34 +192,31 @@ func (m *Manager) reconcile(path string, n *node) { m.reconcileWith(path, n, m.r
 
 // reconcileWith is reconcile with removals sent to rm.
 func (m *Manager) reconcileWith(path string, n *node, rm Remover) {
+	f := m.inflight[path]
 	if n.srv&(srvPersistent|srvRecursive) != 0 {
-		if len(n.watchers) == 0 && !n.anyPending() {
+		if n.head == nil && f.idle() {
 			m.sendRemove(rm, path, proto.WatcherAny)
 			n.srv = 0
 		}
 	} else {
 		if n.srv&srvData != 0 && n.count(KindData)+n.count(KindExist) == 0 &&
-			n.pending[KindData]+n.pending[KindExist] == 0 {
+			f.pend(KindData)+f.pend(KindExist) == 0 {
 			m.sendRemove(rm, path, proto.WatcherData)
 			n.srv &^= srvData
 		}
-		if n.srv&srvChild != 0 && n.count(KindChild) == 0 && n.pending[KindChild] == 0 {
+		if n.srv&srvChild != 0 && n.count(KindChild) == 0 && f.pend(KindChild) == 0 {
 			m.sendRemove(rm, path, proto.WatcherChildren)
 			n.srv &^= srvChild
 		}
 	}
-	if n.idle() {
-		delete(m.nodes, path)
-	}
+	m.forgetIfIdle(path, n)
 }
 
-func (n *node) anyPending() bool {
-	for _, p := range n.pending {
-		if p > 0 {
-			return true
-		}
+// forgetIfIdle deletes the node of path if it holds nothing. Must hold mu.
+func (m *Manager) forgetIfIdle(path string, n *node) {
+	if n.head == nil && n.srv == 0 && m.inflight[path].idle() {
+		delete(m.nodes, path)
 	}
-	return false
 }
 
 func (m *Manager) sendRemove(rm Remover, path string, t proto.WatcherType) {
@@ -208,8 +253,9 @@ func (m *Manager) Watches() []Registration {
 	defer m.mu.Unlock()
 	var out []Registration
 	for path, n := range m.nodes {
+		f := m.inflight[path]
 		for k := Kind(0); k < numKinds; k++ {
-			r := Registration{Path: path, Kind: k, Watchers: n.count(k), Pending: int(n.pending[k])}
+			r := Registration{Path: path, Kind: k, Watchers: n.count(k), Pending: int(f.pend(k))}
 			switch k {
 			case KindData, KindExist:
 				r.Server = n.srv&srvData != 0
@@ -226,7 +272,7 @@ func (m *Manager) Watches() []Registration {
 			// Data and exist watchers share one server watch: list it once,
 			// on the data row, unless exist watchers are there to count.
 			listed := r.Watchers > 0 || r.Pending > 0
-			if k == KindData && r.Server && n.count(KindExist) == 0 && n.pending[KindExist] == 0 {
+			if k == KindData && r.Server && n.count(KindExist) == 0 && f.pend(KindExist) == 0 {
 				listed = true // kept with no watcher (e.g. a pending removal)
 			}
 			if k != KindData && k != KindExist && r.Server {
@@ -259,7 +305,7 @@ func (m *Manager) Stats() Stats {
 	defer m.mu.Unlock()
 	s := Stats{Paths: len(m.nodes), Overflows: m.overflows}
 	for _, n := range m.nodes {
-		s.Watchers += len(n.watchers)
+		s.Watchers += n.len()
 	}
 	return s
 }

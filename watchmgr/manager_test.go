@@ -30,6 +30,16 @@ func newHarness(t *testing.T, buffer int) *harness {
 	return h
 }
 
+// Begin is Manager.Begin with the watcher allocated here, as the tests
+// were written for.
+func (h *harness) Begin(path string, k Kind, send func(*Watcher, bool) error) (*Watcher, error) {
+	w := new(Watcher)
+	if err := h.Manager.Begin(w, path, k, nil, func(server bool) error { return send(w, server) }); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
 // watch begins and commits a registration, returning the watcher and the
 // watch flag Begin decided.
 func (h *harness) watch(t *testing.T, path string, k Kind, registered, existed bool) (*Watcher, bool) {
@@ -51,7 +61,7 @@ func event(ty proto.EventType, p string) proto.WatcherEvent {
 func recv(t *testing.T, w *Watcher) Event {
 	t.Helper()
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-w.Events():
 		if !ok {
 			t.Fatalf("%s %s: channel closed, want an event", w.kind, w.path)
 		}
@@ -65,7 +75,7 @@ func recv(t *testing.T, w *Watcher) Event {
 func expectClosed(t *testing.T, w *Watcher) {
 	t.Helper()
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-w.Events():
 		if ok {
 			t.Fatalf("%s %s: got %v, want closed channel", w.kind, w.path, ev)
 		}
@@ -77,7 +87,7 @@ func expectClosed(t *testing.T, w *Watcher) {
 func expectNothing(t *testing.T, w *Watcher) {
 	t.Helper()
 	select {
-	case ev, ok := <-w.C:
+	case ev, ok := <-w.Events():
 		t.Fatalf("%s %s: got %v (open=%v), want nothing", w.kind, w.path, ev, ok)
 	default:
 	}
@@ -320,7 +330,7 @@ func TestOverflowEndsOnlyTheSlowWatcher(t *testing.T) {
 		recv(t, fast)
 	}
 	var got []Event
-	for ev := range slow.C {
+	for ev := range slow.Events() {
 		got = append(got, ev)
 	}
 	if len(got) != 4 || !errors.Is(got[3].Err, ErrOverflow) {
@@ -542,13 +552,13 @@ func TestRemoveLocalKeepsWhatIsNeeded(t *testing.T) {
 	p, _ := h.watch(t, "/a", KindPersistent, true, false)
 	d, _ := h.watch(t, "/a", KindData, true, true)
 	c, _ := h.watch(t, "/a", KindChild, true, true)
-	if n := h.RemoveLocal("/a", proto.WatcherData, nil); n != 1 {
+	if n := h.RemoveLocal("/a", KindData, nil); n != 1 {
 		t.Fatalf("RemoveLocal(Data) = %d", n)
 	}
 	if ev := recv(t, d); ev.Type != proto.EventDataWatchRemoved || !errors.Is(ev.Err, ErrRemoved) {
 		t.Fatalf("data watcher: %v", ev)
 	}
-	if n := h.RemoveLocal("/a", proto.WatcherData, nil); n != 0 {
+	if n := h.RemoveLocal("/a", KindData, nil); n != 0 {
 		t.Fatalf("second RemoveLocal(Data) = %d", n)
 	}
 	if len(h.removed) != 0 {
@@ -556,12 +566,12 @@ func TestRemoveLocalKeepsWhatIsNeeded(t *testing.T) {
 	}
 	var mine []removal
 	rm := func(p string, ty proto.WatcherType) { mine = append(mine, removal{p, ty}) }
-	h.RemoveLocal("/a", proto.WatcherPersistent, rm)
+	h.RemoveLocal("/a", KindPersistent, rm)
 	recv(t, p)
 	if len(mine) != 0 { // the child watcher is still served from it
 		t.Fatalf("removals sent while a child watcher remains: %+v", mine)
 	}
-	h.RemoveLocal("/a", proto.WatcherChildren, rm)
+	h.RemoveLocal("/a", KindChild, rm)
 	recv(t, c)
 	if want := []removal{{"/a", proto.WatcherAny}}; !reflect.DeepEqual(mine, want) || len(h.removed) != 0 {
 		t.Fatalf("removals = %+v (config's %+v), want %+v to rm", mine, h.removed, want)

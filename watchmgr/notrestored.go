@@ -26,11 +26,11 @@ func (m *Manager) NotRestored(s Set, cause error) {
 	defer m.mu.Unlock()
 	for _, p := range s.Data {
 		m.endNotRestored(p, err, srvData, func(w *Watcher) bool {
-			return w.kind == KindData || w.kind == KindExist && w.existed
+			return w.kind == KindData || w.kind == KindExist && w.flags&fExisted != 0
 		})
 	}
 	for _, p := range s.Exist {
-		m.endNotRestored(p, err, srvData, func(w *Watcher) bool { return w.kind == KindExist && !w.existed })
+		m.endNotRestored(p, err, srvData, func(w *Watcher) bool { return w.kind == KindExist && w.flags&fExisted == 0 })
 	}
 	for _, p := range s.Child {
 		m.endNotRestored(p, err, srvChild, func(w *Watcher) bool { return w.kind == KindChild })
@@ -51,23 +51,17 @@ func (m *Manager) endNotRestored(path string, err error, reg srv, match func(*Wa
 	if n == nil {
 		return
 	}
-	kept := n.watchers[:0]
-	for _, w := range n.watchers {
+	n.filter(func(w *Watcher) bool {
 		if !match(w) {
-			kept = append(kept, w)
-			continue
+			return true
 		}
 		// The last slot of a channel is kept for a final event, and an
 		// active one-shot's single slot is empty: this never blocks.
-		w.ch <- Event{Type: proto.EventNone, State: m.state, Path: w.path, Err: err}
-		w.end()
-	}
-	clear(n.watchers[len(kept):])
-	n.watchers = kept
+		w.finish(Event{Type: proto.EventNone, State: m.state, Path: w.path, Err: err})
+		return false
+	})
 	if reg != srvData || n.count(KindData)+n.count(KindExist) == 0 {
 		n.srv &^= reg
 	}
-	if n.idle() {
-		delete(m.nodes, path)
-	}
+	m.forgetIfIdle(path, n)
 }

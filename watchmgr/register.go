@@ -2,7 +2,11 @@ package watchmgr
 
 import "github.com/zkwire/zk/proto"
 
-// Begin starts registering a watcher of kind k on path.
+// Begin starts registering w, a zero Watcher the caller allocated (often
+// inside a type of its own), as a watcher of kind k on path. With fn non-nil
+// the watcher delivers its events by calling fn instead of through a
+// channel (see Watcher.Events): callbacks of one manager run one at a time,
+// in delivery order, on a goroutine that exists only while some are queued.
 //
 // It decides whether the server must register the watch and calls send
 // with that decision while holding the manager's lock, so that
@@ -11,51 +15,73 @@ import "github.com/zkwire/zk/proto"
 // serverWatch is the watch flag of the exists/getData/getChildren request
 // (the read itself is always needed). For persistent kinds, serverWatch
 // false means the path is already covered and no addWatch is needed: the
-// caller commits at once. send gets the watcher so that the request's reply
-// handler can commit it.
+// caller commits at once.
 //
 // If send returns an error the watcher is discarded and the error returned.
 // Otherwise the caller must call Commit exactly once when the reply is in
-// (or the request failed).
-func (m *Manager) Begin(path string, k Kind, send func(w *Watcher, serverWatch bool) error) (*Watcher, error) {
+// (or the request failed). A Watcher is begun once.
+func (m *Manager) Begin(w *Watcher, path string, k Kind, fn func(Event), send func(serverWatch bool) error) error {
+	if k >= numKinds {
+		panic("watchmgr: Begin with kind " + k.String())
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if w.m != nil {
+		panic("watchmgr: Begin with a watcher already begun")
+	}
 	n := m.nodes[path]
 	if n == nil {
 		n = &node{}
 		m.nodes[path] = n
 	}
+	f := m.inflight[path]
+	if f == nil {
+		f = &inflight{}
+		m.inflight[path] = f
+	}
 	var server bool
 	switch k {
 	case KindPersistentRecursive:
-		server = !n.coveredByRecursive()
+		server = !n.coveredByRecursive(f)
 	default:
 		// One-shots and plain persistent watches on a path that already
 		// has a persistent or recursive watch are served from it.
-		server = !n.coveredByPersistent()
+		server = !n.coveredByPersistent(f)
 	}
-	capacity := 1
-	if !k.OneShot() {
-		capacity = m.buffer
+	*w = Watcher{m: m, path: path, kind: k, state: statePending, epoch: m.epoch}
+	if server {
+		w.flags |= fServer
 	}
-	ch := make(chan Event, capacity)
-	w := &Watcher{C: ch, ch: ch, m: m, n: n, path: path, kind: k, server: server, epoch: m.epoch}
+	if fn != nil {
+		w.flags |= fCallback
+		m.callbacks[w] = callback{fn: fn}
+	}
 	// Counted before send: the reply may be processed as soon as the
 	// request is queued (Commit then waits for this lock).
-	n.pending[k]++
+	f.pending[k]++
 	if server {
-		n.pendSrv[k]++
+		f.server[k]++
 	}
-	if err := send(w, server); err != nil {
-		n.pending[k]--
-		if server {
-			n.pendSrv[k]--
-		}
+	if err := send(server); err != nil {
+		m.settle(path, f, w)
 		w.state = stateEnded
+		delete(m.callbacks, w)
 		m.reconcile(path, n)
-		return nil, err
+		return err
 	}
-	return w, nil
+	return nil
+}
+
+// settle takes w's registration out of the in-flight counts of path,
+// forgetting them when none is left. Must hold mu.
+func (m *Manager) settle(path string, f *inflight, w *Watcher) {
+	f.pending[w.kind]--
+	if w.flags&fServer != 0 {
+		f.server[w.kind]--
+	}
+	if f.idle() {
+		delete(m.inflight, path)
+	}
 }
 
 // Commit completes a registration begun with Begin. registered says
@@ -75,15 +101,11 @@ func (w *Watcher) Commit(registered, existed bool) {
 	if w.state != statePending {
 		return
 	}
-	n := w.n
-	n.pending[w.kind]--
-	if w.server {
-		n.pendSrv[w.kind]--
-	}
 	if w.epoch != m.epoch {
-		// Begun before a session ended, answered after. A failed call or
-		// a closed client: it just ends (the caller gets the call's error).
-		// A success while connected came from the new session (a call
+		// Begun before a session ended, answered after: EndAll forgot the
+		// in-flight counts with everything else. A failed call or a closed
+		// client: it just ends (the caller gets the call's error). A
+		// success while connected came from the new session (a call
 		// submitted between conn failing the queued calls and the expiry
 		// reaching EndAll goes out on the session that replaces it): the
 		// server holds that watch, so it joins the current table.
@@ -92,13 +114,16 @@ func (w *Watcher) Commit(registered, existed bool) {
 			return
 		}
 		w.epoch = m.epoch
-		if n = m.nodes[w.path]; n == nil {
-			n = &node{}
-			m.nodes[w.path] = n
-		}
-		w.n = n
+	} else {
+		m.settle(w.path, m.inflight[w.path], w)
 	}
-	if registered && w.server {
+	n := m.nodes[w.path]
+	if n == nil {
+		n = &node{}
+		m.nodes[w.path] = n
+	}
+	server := w.flags&fServer != 0
+	if registered && server {
 		switch w.kind {
 		case KindData, KindExist:
 			n.srv |= srvData
@@ -111,45 +136,43 @@ func (w *Watcher) Commit(registered, existed bool) {
 		}
 	}
 	switch {
-	case !registered || w.stopped:
+	case !registered || w.flags&fStopped != 0:
 		w.end()
-		if !registered && w.server && !w.kind.OneShot() {
+		if !registered && server && !w.kind.OneShot() {
 			m.endUncovered(n)
 		}
-	case !w.server && !w.coveredBy(n):
+	case !server && !w.coveredBy(n):
 		// It was to be served by a persistent watch on the same path
 		// whose registration has since failed: end it loudly.
-		w.ch <- Event{Type: proto.EventNone, State: m.state, Path: w.path, Err: ErrNotKept}
-		w.end()
+		w.finish(Event{Type: proto.EventNone, State: m.state, Path: w.path, Err: ErrNotKept})
 	default:
-		w.existed = existed
+		if existed {
+			w.flags |= fExisted
+		}
 		w.state = stateActive
-		n.watchers = append(n.watchers, w)
+		n.push(w)
 	}
 	m.reconcile(w.path, n)
 }
 
 // coveredBy reports whether a watcher served locally still has the server
-// watch it is served from.
+// watch it is served from. Must hold mu.
 func (w *Watcher) coveredBy(n *node) bool {
+	f := w.m.inflight[w.path]
 	if w.kind == KindPersistentRecursive {
-		return n.coveredByRecursive()
+		return n.coveredByRecursive(f)
 	}
-	return n.coveredByPersistent()
+	return n.coveredByPersistent(f)
 }
 
 // endUncovered ends, with ErrNotKept, the watchers of n that were served
 // from a persistent or recursive registration that has just failed.
 func (m *Manager) endUncovered(n *node) {
-	kept := n.watchers[:0]
-	for _, w := range n.watchers {
-		if w.server || w.coveredBy(n) {
-			kept = append(kept, w)
-			continue
+	n.filter(func(w *Watcher) bool {
+		if w.flags&fServer != 0 || w.coveredBy(n) {
+			return true
 		}
-		w.ch <- Event{Type: proto.EventNone, State: m.state, Path: w.path, Err: ErrNotKept}
-		w.end()
-	}
-	clear(n.watchers[len(kept):])
-	n.watchers = kept
+		w.finish(Event{Type: proto.EventNone, State: m.state, Path: w.path, Err: ErrNotKept})
+		return false
+	})
 }

@@ -44,28 +44,24 @@ func (m *Manager) StateChange(s proto.State, newSession bool) {
 // and ends one-shots served from a recursive watch when ev is a resync.
 func (m *Manager) broadcast(ev Event) {
 	for path, n := range m.nodes {
-		kept := n.watchers[:0]
-		for _, w := range n.watchers {
+		changed := n.filter(func(w *Watcher) bool {
 			e := ev
 			e.Path = w.path
 			switch {
 			case !w.kind.OneShot():
 				if !w.deliver(e) {
 					w.end()
-					continue
+					return false
 				}
 			case ev.Resync && w.kind == KindChild && n.count(KindPersistentRecursive) > 0:
 				// Served from the recursive watch on its own path, which
 				// gets no catch-up: end it so its owner re-reads.
-				w.ch <- e
-				w.end()
-				continue
+				w.finish(e)
+				return false
 			}
-			kept = append(kept, w)
-		}
-		if len(kept) != len(n.watchers) {
-			clear(n.watchers[len(kept):])
-			n.watchers = kept
+			return true
+		})
+		if changed {
 			m.reconcile(path, n)
 		}
 	}
@@ -81,12 +77,15 @@ func (m *Manager) EndAll(state proto.State, err error) {
 	m.state = state
 	m.epoch++
 	for _, n := range m.nodes {
-		for _, w := range n.watchers {
-			w.ch <- Event{Type: proto.EventNone, State: state, Path: w.path, Err: err}
-			w.end()
+		for w := n.head; w != nil; {
+			next := w.next
+			w.next = nil
+			w.finish(Event{Type: proto.EventNone, State: state, Path: w.path, Err: err})
+			w = next
 		}
 	}
 	m.nodes = make(map[string]*node)
+	m.inflight = make(map[string]*inflight)
 	m.dupDeleted = nil
 }
 
@@ -122,12 +121,12 @@ func (m *Manager) Restore() Set {
 	m.dupDeleted = nil
 	for path, n := range m.nodes {
 		var inData, inExist, inChild, inPers, inRec bool
-		for _, w := range n.watchers {
+		for w := n.head; w != nil; w = w.next {
 			switch w.kind {
 			case KindData:
 				inData = true
 			case KindExist:
-				if w.existed {
+				if w.flags&fExisted != 0 {
 					inData = true
 				} else {
 					inExist = true
@@ -168,9 +167,7 @@ func (m *Manager) Restore() Set {
 			reg |= srvRecursive
 		}
 		n.srv = reg
-		if n.idle() {
-			delete(m.nodes, path)
-		}
+		m.forgetIfIdle(path, n)
 	}
 	return s
 }

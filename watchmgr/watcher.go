@@ -27,7 +27,9 @@ const (
 	KindChild                           // getChildren(watch): children changes, deletion
 	KindPersistent                      // addWatch PERSISTENT: like data+child, stays armed
 	KindPersistentRecursive             // addWatch PERSISTENT_RECURSIVE: the node and every descendant, no child events
-	numKinds
+	// KindAny is no watcher's kind: it selects every kind (RemoveLocal).
+	KindAny
+	numKinds = KindAny
 )
 
 func (k Kind) String() string {
@@ -42,6 +44,8 @@ func (k Kind) String() string {
 		return "persistent"
 	case KindPersistentRecursive:
 		return "persistentRecursive"
+	case KindAny:
+		return "any"
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
 }
@@ -79,30 +83,33 @@ func (e Event) String() string {
 type watcherState uint8
 
 const (
-	statePending watcherState = iota // registration sent, reply not in
+	stateNew     watcherState = iota // not begun, or discarded by Begin
+	statePending                     // registration sent, reply not in
 	stateActive                      // committed, receiving events
-	stateEnded                       // fired, stopped or ended; C is closed
+	stateEnded                       // fired, stopped or ended; no more events
 )
 
-// Watcher is one local watch: a channel and a way to stop it. All of its
-// fields except C are guarded by the manager's mutex.
-type Watcher struct {
-	// C receives the watch's events. A one-shot watcher gets one event and
-	// then C closes; a persistent one keeps delivering until Stop, Close,
-	// session expiry or overflow. An ending other than firing or Stop is
-	// announced by a final event with Err set.
-	C <-chan Event
+// Watcher flags.
+const (
+	fServer   uint8 = 1 << iota // Begin asked the server to register it
+	fExisted                    // the node existed when it was registered (restore lists)
+	fStopped                    // Stop was called
+	fCallback                   // delivers to a callback (Manager.callbacks), not a channel
+)
 
-	ch      chan Event
-	m       *Manager
-	n       *node
-	path    string
-	kind    Kind
-	state   watcherState
-	server  bool   // Begin asked the server to register it
-	existed bool   // the node existed when it was registered (restore lists)
-	stopped bool   // Stop was called while pending
-	epoch   uint64 // manager epoch at Begin; a newer epoch means a new session
+// Watcher is one local watch. Its fields are guarded by the manager's
+// mutex. It is small on purpose (48 bytes): a client may hold hundreds of
+// thousands. Its channel is made only when someone asks for it (Events) or
+// an event arrives, and a callback watcher has none.
+type Watcher struct {
+	m     *Manager
+	path  string
+	next  *Watcher   // the next watcher of the same path (node.head)
+	ch    chan Event // nil until Events or the first delivery
+	epoch uint32     // manager epoch at Begin; a newer epoch means a new session
+	kind  Kind
+	state watcherState
+	flags uint8
 }
 
 // Path returns the watched path, relative to the chroot.
@@ -111,29 +118,87 @@ func (w *Watcher) Path() string { return w.path }
 // Kind returns what the watcher watches.
 func (w *Watcher) Kind() Kind { return w.kind }
 
-// Stop ends the watcher: C is closed without a further event. When it was
-// the last local watcher of its server registration, the server watch is
-// removed too. Stop is idempotent and safe from any goroutine.
-func (w *Watcher) Stop() {
+// Events returns the channel the watcher's events arrive on, making it on
+// the first call. A one-shot watcher gets one event and then the channel
+// closes; a persistent one keeps delivering until Stop, Close, session
+// expiry or overflow. An ending other than firing or Stop is announced by a
+// final event with Err set. Every call returns the same channel. A callback
+// watcher (Begin with a callback) has no channel: Events returns nil.
+func (w *Watcher) Events() <-chan Event {
 	m := w.m
+	if m == nil {
+		return nil // never begun
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if w.flags&fCallback != 0 {
+		return nil
+	}
+	if w.ch == nil {
+		if w.state == stateEnded {
+			return closedEvents
+		}
+		w.ch = make(chan Event, w.capacity())
+	}
+	return w.ch
+}
+
+// closedEvents is the channel of every watcher that ended before anyone
+// asked for its channel and had no final event to hold.
+var closedEvents = func() chan Event {
+	ch := make(chan Event)
+	close(ch)
+	return ch
+}()
+
+func (w *Watcher) capacity() int {
+	if w.kind.OneShot() {
+		return 1
+	}
+	return w.m.buffer
+}
+
+// Stop ends the watcher: its channel is closed without a further event,
+// and no callback of it starts after Stop returns (one already running may
+// still be running). When it was the last local watcher of its server
+// registration, the server watch is removed too. Stop is idempotent and
+// safe from any goroutine, including the watcher's own callback.
+func (w *Watcher) Stop() {
+	m := w.m
+	if m == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	w.flags |= fStopped
+	if w.flags&fCallback != 0 {
+		delete(m.callbacks, w) // queued events of it are dropped
+	}
 	switch w.state {
 	case statePending:
-		w.stopped = true // Commit ends it
+		// Commit ends it.
 	case stateActive:
-		w.n.remove(w)
+		n := m.nodes[w.path]
+		n.remove(w)
 		w.end()
-		m.reconcile(w.path, w.n)
+		m.reconcile(w.path, n)
 	}
 }
 
-// deliver puts ev on the channel without blocking. The last slot is kept
-// for a final event, so a final event always fits; a watcher that has
-// filled the rest gets ErrOverflow as its final event instead. It reports
-// whether the watcher is still active.
-func (w *Watcher) deliver(ev Event) bool {
-	if len(w.ch) >= cap(w.ch)-1 && cap(w.ch) > 1 {
+// send delivers ev to the watcher, never blocking: to its channel (made
+// now if nobody asked for it yet) or to the callback queue. The last slot
+// of the buffer is kept for a final event, so a final event always fits; a
+// watcher that has filled the rest gets ErrOverflow as its final event
+// instead. final says ev is the watcher's last event: the caller ends the
+// watcher. It reports false if the watcher overflowed and must end.
+func (w *Watcher) send(ev Event, final bool) bool {
+	if w.flags&fCallback != 0 {
+		return w.m.queueCallback(w, ev, final)
+	}
+	if w.ch == nil {
+		w.ch = make(chan Event, w.capacity())
+	}
+	if !final && len(w.ch) >= cap(w.ch)-1 && cap(w.ch) > 1 {
 		w.m.overflows++
 		w.ch <- Event{Type: proto.EventNone, State: ev.State, Path: w.path, Err: ErrOverflow}
 		return false
@@ -142,10 +207,29 @@ func (w *Watcher) deliver(ev Event) bool {
 	return true
 }
 
-// end closes the channel. The watcher must already be out of its node.
-func (w *Watcher) end() {
+// deliver sends a non-final event; it reports whether the watcher is still
+// active (false: it overflowed and the caller must end it).
+func (w *Watcher) deliver(ev Event) bool { return w.send(ev, false) }
+
+// finish sends a final event and ends the watcher. The watcher must
+// already be out of its node's list.
+func (w *Watcher) finish(ev Event) {
 	if w.state != stateEnded {
-		w.state = stateEnded
+		w.send(ev, true)
+	}
+	w.end()
+}
+
+// end closes the channel. The watcher must already be out of its node's list.
+func (w *Watcher) end() {
+	if w.state == stateEnded {
+		return
+	}
+	w.state = stateEnded
+	if w.ch != nil {
 		close(w.ch)
+	}
+	if w.flags&fCallback != 0 {
+		w.m.endCallback(w)
 	}
 }

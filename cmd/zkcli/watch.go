@@ -99,7 +99,7 @@ func watchNode(ctx context.Context, s *session, p string) error {
 // persistent recursive watch, until ctx ends. After a reconnect it warns
 // on stderr that changes made meanwhile were not reported.
 func watchRecursive(ctx context.Context, s *session, p string) error {
-	w, err := s.c.AddWatch(ctx, p, zk.WatchPersistentRecursive)
+	w, err := s.c.AddWatch(ctx, p, zk.KindPersistentRecursive)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func watchRecursive(ctx context.Context, s *session, p string) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-w.C:
+		case ev, ok := <-w.Events():
 			switch {
 			case !ok:
 				return nil
@@ -150,11 +150,11 @@ func prepareAddWatch(in *invocation) (action, error) {
 	if err != nil {
 		return nil, err
 	}
-	mode := zk.WatchPersistentRecursive
+	mode := zk.KindPersistentRecursive
 	if m, ok := in.opts['m']; ok {
 		switch strings.ToUpper(m) {
 		case "PERSISTENT":
-			mode = zk.WatchPersistent
+			mode = zk.KindPersistent
 		case "PERSISTENT_RECURSIVE":
 		default:
 			return nil, in.usagef("-m %q: the mode is PERSISTENT or PERSISTENT_RECURSIVE", m)
@@ -183,7 +183,7 @@ func prepareAddWatch(in *invocation) (action, error) {
 			select {
 			case <-ctx.Done():
 				return nil // Ctrl-C is how it ends
-			case ev, ok := <-w.C:
+			case ev, ok := <-w.Events():
 				switch {
 				case !ok:
 					return nil
@@ -199,8 +199,8 @@ func prepareAddWatch(in *invocation) (action, error) {
 	}, nil
 }
 
-func modeName(m zk.AddWatchMode) string {
-	if m == zk.WatchPersistent {
+func modeName(m zk.WatchKind) string {
+	if m == zk.KindPersistent {
 		return "persistent"
 	}
 	return "persistent_recursive"
@@ -211,12 +211,12 @@ func prepareRemoveWatches(in *invocation) (action, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := zk.WatcherAny
+	t := zk.KindAny
 	n := 0
 	for _, o := range []struct {
 		letter byte
-		t      zk.WatcherType
-	}{{'c', zk.WatcherChildren}, {'d', zk.WatcherData}, {'a', zk.WatcherAny}} {
+		t      zk.WatchKind
+	}{{'c', zk.KindChild}, {'d', zk.KindData}, {'a', zk.KindAny}} {
 		if in.has(o.letter) {
 			t = o.t
 			n++

@@ -39,7 +39,7 @@ func (in *invocation) watchable(read func(ctx context.Context, s *session, watch
 		defer w.Stop()
 		fmt.Fprintf(s.errOut, "waiting for the watch on %s to fire; Ctrl-C to stop\n", w.Path())
 		select {
-		case ev, ok := <-w.C:
+		case ev, ok := <-w.Events():
 			switch {
 			case !ok:
 				return fmt.Errorf("watch on %s ended", w.Path())
@@ -60,7 +60,7 @@ func (s *session) printEvents(w *zk.Watch) {
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
-		for ev := range w.C {
+		for ev := range w.Events() {
 			switch {
 			case ev.Err != nil && errors.Is(ev.Err, zk.ErrWatchRemoved):
 				s.printEvent(ev) // the removal is news: *WatchRemoved

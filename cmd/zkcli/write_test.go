@@ -75,7 +75,7 @@ func TestCreateEphemeralOneShot(t *testing.T) {
 	ctx := ctxFor(t, 30*time.Second)
 	p := testPath(t)
 	mustCreate(t, c, p, "")
-	w, err := c.AddWatch(ctx, p+"/e", zk.WatchPersistent)
+	w, err := c.AddWatch(ctx, p+"/e", zk.KindPersistent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestCreateEphemeralOneShot(t *testing.T) {
 	// (deleted), without waiting out a session timeout.
 	for _, want := range []zk.EventType{zk.EventNodeCreated, zk.EventNodeDeleted} {
 		select {
-		case ev := <-w.C:
+		case ev := <-w.Events():
 			if ev.Type != want {
 				t.Fatalf("event %v, want %v", ev, want)
 			}

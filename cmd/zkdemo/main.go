@@ -53,7 +53,7 @@ func run(addr string) error {
 	fmt.Printf("created %s = %q (version %d)\n", root, data, stat.Version)
 
 	// A persistent recursive watch sees everything below root.
-	w, err := c.AddWatch(ctx, root, zk.WatchPersistentRecursive)
+	w, err := c.AddWatch(ctx, root, zk.KindPersistentRecursive)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func run(addr string) error {
 	u := <-updates
 	fmt.Printf("data watch: %s is now %q (version %d)\n", root, u.Data, u.Stat.Version)
 	for i := 0; i < 4; i++ {
-		ev := <-w.C
+		ev := <-w.Events()
 		fmt.Println("recursive watch:", ev.Type, ev.Path)
 	}
 

@@ -14,7 +14,7 @@ import (
 type Client interface {
 	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
 	Delete(ctx context.Context, path string, version int32) error
-	ExistsW(ctx context.Context, path string) (bool, *zk.Stat, *zk.Watch, error)
+	ExistsW(ctx context.Context, path string, opts ...zk.WatchOption) (bool, *zk.Stat, *zk.Watch, error)
 	Children(ctx context.Context, path string) ([]string, *zk.Stat, error)
 }
 
@@ -74,7 +74,7 @@ func (b *Barrier) Wait(ctx context.Context) error {
 // or ctx's end.
 func waitWatch(ctx context.Context, w *zk.Watch) error {
 	select {
-	case <-w.C:
+	case <-w.Events():
 		// Fired, or ended by expiry or Close: in both cases the next
 		// call tells what to do.
 		return nil

@@ -9,11 +9,11 @@ import (
 // Client is what TreeCache needs of a ZooKeeper client; *zk.Client
 // implements it.
 type Client interface {
-	AddWatch(ctx context.Context, path string, mode zk.AddWatchMode) (*zk.Watch, error)
+	AddWatch(ctx context.Context, path string, kind zk.WatchKind, opts ...zk.WatchOption) (*zk.Watch, error)
 	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
-	GetW(ctx context.Context, path string) ([]byte, *zk.Stat, *zk.Watch, error)
-	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
-	ExistsW(ctx context.Context, path string) (bool, *zk.Stat, *zk.Watch, error)
+	GetW(ctx context.Context, path string, opts ...zk.WatchOption) ([]byte, *zk.Stat, *zk.Watch, error)
+	ChildrenW(ctx context.Context, path string, opts ...zk.WatchOption) ([]string, *zk.Stat, *zk.Watch, error)
+	ExistsW(ctx context.Context, path string, opts ...zk.WatchOption) (bool, *zk.Stat, *zk.Watch, error)
 	SessionEvents(ctx context.Context) <-chan zk.SessionEvent
 	SessionID() int64
 	State() zk.State

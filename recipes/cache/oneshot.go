@@ -211,7 +211,7 @@ func (o *oneShot) arm(p string, k what, w *zk.Watch) {
 	go func() {
 		defer t.wg.Done()
 		select {
-		case ev, ok := <-w.C:
+		case ev, ok := <-w.Events():
 			if !ok {
 				return
 			}

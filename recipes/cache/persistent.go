@@ -18,7 +18,7 @@ const maxBatch = batch.MaxNodes
 func (t *TreeCache) runPersistent() error {
 	for attempt := 0; ; attempt++ {
 		session := t.c.SessionID()
-		w, err := t.c.AddWatch(t.ctx, t.root, zk.WatchPersistentRecursive)
+		w, err := t.c.AddWatch(t.ctx, t.root, zk.KindPersistentRecursive)
 		if errors.Is(err, zk.ErrUnimplemented) {
 			return err
 		}
@@ -48,7 +48,7 @@ func (t *TreeCache) follow(w *zk.Watch) error {
 		var first zk.Event
 		var ok bool
 		select {
-		case first, ok = <-w.C:
+		case first, ok = <-w.Events():
 		case <-t.ctx.Done():
 			return nil
 		}
@@ -91,7 +91,7 @@ func collect(w *zk.Watch, first zk.Event, ok bool) (paths []string, resync bool,
 			return paths, resync, nil
 		}
 		select {
-		case ev, ok = <-w.C:
+		case ev, ok = <-w.Events():
 		default:
 			return paths, resync, nil
 		}

@@ -198,7 +198,7 @@ func (r *Registry) hold(ctx context.Context, g *registration) error {
 	g.markApplied(gen)
 	g.setInPlace(true)
 	select {
-	case ev := <-w.C:
+	case ev := <-w.Events():
 		if ev.Type == zk.EventNodeDeleted || ev.Err != nil {
 			g.setInPlace(false)
 		}
@@ -256,7 +256,7 @@ func (r *Registry) awaitGone(ctx context.Context, g *registration) error {
 		return nil
 	}
 	select {
-	case ev := <-w.C:
+	case ev := <-w.Events():
 		return ev.Err
 	case <-g.nudge:
 		w.Stop()

@@ -20,7 +20,7 @@ import (
 type Client interface {
 	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
 	node.Client
-	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
+	ChildrenW(ctx context.Context, path string, opts ...zk.WatchOption) ([]string, *zk.Stat, *zk.Watch, error)
 	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
 }
 
@@ -211,7 +211,7 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 				m.publish(list)
 				report(nil)
 				select {
-				case <-w.C:
+				case <-w.Events():
 					// Changed, or ended by expiry or Close: the next
 					// listing tells which.
 				case <-ctx.Done():

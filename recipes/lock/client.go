@@ -13,10 +13,10 @@ type Client interface {
 	CreateWithStat(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, *zk.Stat, error)
 	Delete(ctx context.Context, path string, version int32) error
 	Exists(ctx context.Context, path string) (bool, *zk.Stat, error)
-	ExistsW(ctx context.Context, path string) (bool, *zk.Stat, *zk.Watch, error)
-	GetW(ctx context.Context, path string) ([]byte, *zk.Stat, *zk.Watch, error)
+	ExistsW(ctx context.Context, path string, opts ...zk.WatchOption) (bool, *zk.Stat, *zk.Watch, error)
+	GetW(ctx context.Context, path string, opts ...zk.WatchOption) ([]byte, *zk.Stat, *zk.Watch, error)
 	Children(ctx context.Context, path string) ([]string, *zk.Stat, error)
-	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
+	ChildrenW(ctx context.Context, path string, opts ...zk.WatchOption) ([]string, *zk.Stat, *zk.Watch, error)
 	Multi(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error)
 	SessionEvents(ctx context.Context) <-chan zk.SessionEvent
 	State() zk.State

@@ -88,7 +88,7 @@ func (h *holding) await(ctx context.Context, w *zk.Watch, events <-chan zk.Sessi
 		case <-ctx.Done():
 			w.Stop()
 			return true
-		case ev, open := <-w.C:
+		case ev, open := <-w.Events():
 			if open && (ev.Type == zk.EventNodeDeleted || ev.Err != nil) {
 				h.markLost()
 				return true

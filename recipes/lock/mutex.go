@@ -161,7 +161,7 @@ func (m *Mutex) waitTurn(ctx context.Context, node string, wait bool) error {
 			return err
 		}
 		select {
-		case <-w.C:
+		case <-w.Events():
 			// Deleted, changed, or the watch ended (expiry, close): the
 			// next listing tells which.
 		case <-ctx.Done():

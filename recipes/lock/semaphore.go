@@ -92,7 +92,7 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 			return &Lease{c: s.c, h: hold(evCtx, cancel, s.c, node, st, events)}, nil
 		}
 		select {
-		case <-w.C:
+		case <-w.Events():
 		case <-gate.Lost():
 			w.Stop()
 			return fail(fmt.Errorf("%w: %s", ErrLost, gate.path))

@@ -12,7 +12,7 @@ type Client interface {
 	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
 	Set(ctx context.Context, path string, data []byte, version int32) (*zk.Stat, error)
 	Delete(ctx context.Context, path string, version int32) error
-	ExistsW(ctx context.Context, path string) (bool, *zk.Stat, *zk.Watch, error)
+	ExistsW(ctx context.Context, path string, opts ...zk.WatchOption) (bool, *zk.Stat, *zk.Watch, error)
 	Children(ctx context.Context, path string) ([]string, *zk.Stat, error)
 	SessionID() int64
 	SessionEvents(ctx context.Context) <-chan zk.SessionEvent

@@ -414,7 +414,7 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 				first <- nil
 			}
 			select {
-			case ev, ok := <-w.C:
+			case ev, ok := <-w.Events():
 				// Fired (deleted, changed) or ended: look again. An ending
 				// by expiry waits for the new session first.
 				if ok && ev.Err != nil && p.mode.IsEphemeral() {

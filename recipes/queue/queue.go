@@ -22,7 +22,7 @@ type Client interface {
 	Get(ctx context.Context, path string) ([]byte, *zk.Stat, error)
 	Delete(ctx context.Context, path string, version int32) error
 	Children(ctx context.Context, path string) ([]string, *zk.Stat, error)
-	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
+	ChildrenW(ctx context.Context, path string, opts ...zk.WatchOption) ([]string, *zk.Stat, *zk.Watch, error)
 	Multi(ctx context.Context, ops ...zk.Op) ([]zk.OpResult, error)
 }
 
@@ -175,7 +175,7 @@ func (q *Queue) Take(ctx context.Context) ([]byte, error) {
 			return data, err
 		}
 		select {
-		case <-w.C:
+		case <-w.Events():
 			// Changed, or ended by expiry or Close: the next listing says.
 		case <-ctx.Done():
 			w.Stop()
