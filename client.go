@@ -160,37 +160,12 @@ func (c *Client) waitConnected(ctx context.Context) error {
 	}
 }
 
-// do runs one request and wraps its error with the operation and path.
-func (c *Client) do(ctx context.Context, op, path string, code proto.Op, req, resp proto.Record) (*conn.Call, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, opErr(op, path, err)
-	}
-	call := &conn.Call{Op: code, Req: req, Resp: resp}
-	if err := c.exec(ctx, call); err != nil {
-		return call, opErr(op, path, err)
-	}
-	return call, nil
-}
-
-// checkCtx refuses a nil context, and one that has already ended: then
-// nothing is sent, so the error is the context's marked not sent (as
-// conn.Do does), which SafeToRetry reports safe.
-func checkCtx(ctx context.Context) error {
-	if ctx == nil {
-		return invalid("nil context")
-	}
-	if err := ctx.Err(); err != nil {
-		return &conn.Error{Kind: err}
-	}
-	return nil
-}
-
 // removeServerWatch is the watch manager's Remover: it queues a
 // removeWatches request and forgets it. A NoWatcher reply (the watch fired
 // or the connection changed meanwhile) is expected and harmless.
 func (c *Client) removeServerWatch(path string, t proto.WatcherType) {
 	call := &conn.Call{Op: proto.OpRemoveWatches, Req: &proto.RemoveWatchesRequest{Path: c.chroot.Prefix(path), Type: t}}
-	_ = c.conn.Submit(call)
+	_ = c.submitAsync(call)
 }
 
 // sink connects the session engine to the watch manager and listeners.
