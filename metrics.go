@@ -61,15 +61,15 @@ func (c *Client) Stats() Stats {
 
 // stateMetrics counts reconnects and expiries; called for every state
 // change.
-func (c *Client) stateMetrics(st State, newSession bool) {
+func (c *Client) stateMetrics(ev SessionEvent) {
 	m := c.cfg.metrics
 	if m == nil {
 		return
 	}
-	switch {
+	switch st := ev.State; {
 	case st == StateExpired:
 		m.SessionExpired()
-	case (st == StateConnected || st == StateConnectedReadOnly) && !newSession:
+	case (st == StateConnected || st == StateConnectedReadOnly) && !ev.NewSession:
 		m.Reconnected()
 	}
 }
