@@ -77,7 +77,7 @@ func follow[U any](ctx context.Context, c *Client, op, path string, opts []Watch
 		for {
 			// Taken before the call: a call that fails through a dropped
 			// connection fails before the drop is announced.
-			changed := c.stateChanged()
+			_, changed := c.states.current()
 			u, w, err := read(ctx)
 			if errors.Is(err, ErrNoNode) {
 				var exists bool
@@ -144,16 +144,18 @@ func (c *Client) continueAfter(ctx context.Context, err error, o watchOptions, c
 		return true
 	case errors.Is(err, ErrConnectionLoss):
 	case errors.Is(err, ErrSessionExpired):
-		if !o.resume || !c.cfg.newSessionOnExpiry {
+		if !o.resume || !c.cfg.conn.NewSessionOnExpiry {
 			return false
 		}
 	default:
 		return false
 	}
 	if s := c.State(); s == StateConnected || s == StateConnectedReadOnly {
-		// The call failed on a connection that is still announced as up:
-		// its end is announced next. Wait for that, so that the read is
-		// not retried on the dying connection, then for the next one.
+		// The call failed on a connection that is still announced as up
+		// (conn fails a dead connection's calls before it announces the
+		// drop): its end is announced next. Wait for that, so that the
+		// read is not retried on the dying connection, then for the next
+		// one.
 		select {
 		case <-changed:
 		case <-ctx.Done():
