@@ -1,5 +1,7 @@
 package watchmgr
 
+import "github.com/zkwire/zk/proto"
+
 // Callback watchers have no channel: their events go to one queue per
 // manager, drained in order by a goroutine that runs only while the queue
 // holds something. A slow or blocked callback therefore delays the
@@ -28,7 +30,7 @@ func (m *Manager) queueCallback(w *Watcher, ev Event, final bool) bool {
 	ok = true
 	if !final && int(cb.queued) >= w.capacity()-1 && w.capacity() > 1 {
 		m.overflows++
-		ev = Event{State: ev.State, Path: w.path, Err: ErrOverflow}
+		ev = Event{Type: proto.EventNone, State: ev.State, Path: w.path, Err: ErrOverflow}
 		ok = false
 	}
 	cb.queued++
