@@ -1,3 +1,5 @@
+//go:build go1.25
+
 package watchmgr
 
 import (
@@ -157,31 +159,4 @@ func TestStopDropsQueuedCallbacks(t *testing.T) {
 			t.Fatalf("later callback got %v, want 1 event", got)
 		}
 	})
-}
-
-// A one-shot that fired before anyone asked for its channel has it made at
-// delivery, holding the event, then closed; one stopped unasked gets a
-// closed channel; every call returns the same channel.
-func TestEventsMadeLazily(t *testing.T) {
-	h := newHarness(t, 0)
-	fired, _ := h.watch(t, "/a", KindData, true, true)
-	if fired.ch != nil {
-		t.Fatal("channel made before anyone asked")
-	}
-	h.Notification(event(proto.EventNodeDataChanged, "/a"))
-	if ev := recv(t, fired); ev.Type != proto.EventNodeDataChanged {
-		t.Fatalf("got %v", ev)
-	}
-	expectClosed(t, fired)
-
-	stopped, _ := h.watch(t, "/b", KindData, true, true)
-	stopped.Stop()
-	expectClosed(t, stopped)
-
-	asked, _ := h.watch(t, "/c", KindExist, true, false)
-	ch := asked.Events()
-	if ch == nil || asked.Events() != ch {
-		t.Fatal("Events returned nil or a different channel")
-	}
-	expectNothing(t, asked)
 }

@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/zkwire/zk/proto"
 )
 
 // BenchmarkWatchMemory reports the live heap one registered one-shot data
@@ -25,7 +27,7 @@ func BenchmarkWatchMemory(b *testing.B) {
 				paths[i] = "/zkbench/watch-100000/" + strconv.Itoa(i)
 			}
 			var perWatch float64
-			for b.Loop() {
+			for range b.N {
 				ws := make([]*Watcher, n)
 				before := liveHeap()
 				m := New(Config{})
@@ -54,4 +56,33 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// BenchmarkDisconnectManyOneShots is one disconnect and reconnect of a
+// client holding 100k one-shot watches and one persistent watch: the state
+// changes run on the connection's goroutine before the change is
+// announced, so their cost is how late a cut is detected.
+func BenchmarkDisconnectManyOneShots(b *testing.B) {
+	m := New(Config{})
+	m.StateChange(proto.StateSyncConnected, true)
+	for i := range 100_000 {
+		w := new(Watcher)
+		if err := m.Begin(w, "/w/"+strconv.Itoa(i), KindData, nil, func(bool) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		w.Commit(true, true)
+	}
+	p := new(Watcher)
+	if err := m.Begin(p, "/p", KindPersistent, nil, func(bool) error { return nil }); err != nil {
+		b.Fatal(err)
+	}
+	p.Commit(true, true)
+	ch := p.Events()
+	b.ResetTimer()
+	for range b.N {
+		m.StateChange(proto.StateDisconnected, false)
+		m.StateChange(proto.StateSyncConnected, false)
+		<-ch
+		<-ch
+	}
 }

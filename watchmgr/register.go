@@ -151,6 +151,9 @@ func (w *Watcher) Commit(registered, existed bool) {
 		}
 		w.state = stateActive
 		n.push(w)
+		if !w.kind.OneShot() {
+			m.persistent[w.path] = struct{}{}
+		}
 	}
 	m.reconcile(w.path, n)
 }

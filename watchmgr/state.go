@@ -42,8 +42,16 @@ func (m *Manager) StateChange(s proto.State, newSession bool) {
 
 // broadcast sends a state event to every persistent and recursive watcher,
 // and ends one-shots served from a recursive watch when ev is a resync.
+// Both live only on paths in m.persistent: other paths are not visited.
 func (m *Manager) broadcast(ev Event) {
-	for path, n := range m.nodes {
+	for path := range m.persistent {
+		n := m.nodes[path]
+		if n == nil {
+			delete(m.persistent, path)
+			continue
+		}
+		recursive := n.count(KindPersistentRecursive) > 0
+		kept := false // a persistent or recursive watcher is left
 		changed := n.filter(func(w *Watcher) bool {
 			e := ev
 			e.Path = w.path
@@ -53,7 +61,8 @@ func (m *Manager) broadcast(ev Event) {
 					w.end()
 					return false
 				}
-			case ev.Resync && w.kind == KindChild && n.count(KindPersistentRecursive) > 0:
+				kept = true
+			case ev.Resync && w.kind == KindChild && recursive:
 				// Served from the recursive watch on its own path, which
 				// gets no catch-up: end it so its owner re-reads.
 				w.finish(e)
@@ -61,6 +70,9 @@ func (m *Manager) broadcast(ev Event) {
 			}
 			return true
 		})
+		if !kept {
+			delete(m.persistent, path)
+		}
 		if changed {
 			m.reconcile(path, n)
 		}
@@ -86,6 +98,7 @@ func (m *Manager) EndAll(state proto.State, err error) {
 	}
 	m.nodes = make(map[string]*node)
 	m.inflight = make(map[string]*inflight)
+	m.persistent = make(map[string]struct{})
 	m.dupDeleted = nil
 }
 
