@@ -18,9 +18,12 @@
 //
 // # Watches
 //
-// GetW, ExistsW and ChildrenW return a one-shot *Watch whose channel C
-// receives one event and closes. AddWatch sets a persistent (or
-// persistent-recursive) watch that keeps delivering until Stop. Any number
+// GetW, ExistsW and ChildrenW return a one-shot *Watch whose channel
+// (Events) receives one event and closes. AddWatch sets a persistent (or
+// persistent-recursive) watch that keeps delivering until Stop. With the
+// option OnEvent a watch calls a function instead, with no channel and no
+// goroutine per watch: callbacks run one at a time, in delivery order, on a
+// goroutine of the client that runs only while events wait. Any number
 // of watches on one path share one server watch; Stop removes the server
 // watch when the last one goes, so nothing leaks; Watches lists what is
 // registered. State-only events never end a watch. After a reconnect,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	root "github.com/zkwire/zk"
@@ -53,14 +54,16 @@ func (c *Conn) ChildrenW(path string) ([]string, *Stat, <-chan Event, error) {
 	var children []string
 	var st *root.Stat
 	var w *root.Watch
+	o := c.oneShot(path)
 	err := c.call(func(ctx context.Context) (err error) {
-		children, st, w, err = c.client.ChildrenW(ctx, path)
+		children, st, w, err = c.client.ChildrenW(ctx, path, o.option())
 		return err
 	})
+	ch := o.set(w, err)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return children, statOf(st), c.watch(w, path), nil
+	return children, statOf(st), ch, nil
 }
 
 // Get gets the contents of a znode.
@@ -85,14 +88,16 @@ func (c *Conn) GetW(path string) ([]byte, *Stat, <-chan Event, error) {
 	var data []byte
 	var st *root.Stat
 	var w *root.Watch
+	o := c.oneShot(path)
 	err := c.call(func(ctx context.Context) (err error) {
-		data, st, w, err = c.client.GetW(ctx, path)
+		data, st, w, err = c.client.GetW(ctx, path, o.option())
 		return err
 	})
+	ch := o.set(w, err)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return data, statOf(st), c.watch(w, path), nil
+	return data, statOf(st), ch, nil
 }
 
 // Set updates the contents of a znode.
@@ -235,14 +240,16 @@ func (c *Conn) ExistsW(path string) (bool, *Stat, <-chan Event, error) {
 	var ok bool
 	var st *root.Stat
 	var w *root.Watch
+	o := c.oneShot(path)
 	err := c.call(func(ctx context.Context) (err error) {
-		ok, st, w, err = c.client.ExistsW(ctx, path)
+		ok, st, w, err = c.client.ExistsW(ctx, path, o.option())
 		return err
 	})
+	ch := o.set(w, err)
 	if err != nil {
 		return false, nil, nil, err
 	}
-	return ok, statOf(st), c.watch(w, path), nil
+	return ok, statOf(st), ch, nil
 }
 
 // GetACL gets the ACLs of a znode.
@@ -369,41 +376,81 @@ func (c *Conn) reconfig(req *proto.ReconfigRequest) (*Stat, error) {
 	return statOf(&resp.Stat), err
 }
 
-// watch turns a one-shot watch into go-zookeeper's channel: one event,
-// then closed. The event also goes to the event channel and callback, as
-// in go-zookeeper. A watch the client ends (expiry, Close, or a restore
-// after a reconnect that could not re-register it) delivers
-// EventNotWatching with the error of its final event.
-func (c *Conn) watch(w *root.Watch, path string) <-chan Event {
-	ch := make(chan Event, 1)
+// oneShot is a one-shot watch as go-zookeeper hands it out: a channel
+// that gets one event, then closes. The event also goes to the event
+// channel and callback, as in go-zookeeper. The client delivers it through
+// a callback (root.OnEvent), so a watch costs no goroutine. A watch the
+// client ends (expiry, Close, or a restore after a reconnect that could
+// not re-register it) delivers EventNotWatching with the error of its
+// final event.
+type oneShot struct {
+	c    *Conn
+	path string
+	ch   chan Event
+	wg   bool        // counted in c.watches
+	done atomic.Bool // the channel is closed
+}
+
+// oneShot starts a watch on path: pass its option to the call, then hand
+// the call's outcome to set.
+func (c *Conn) oneShot(path string) *oneShot {
+	o := &oneShot{c: c, path: path, ch: make(chan Event, 1)}
 	c.mu.Lock()
-	if c.closing {
-		c.mu.Unlock()
-		w.Stop()
-		ch <- Event{Type: EventNotWatching, State: StateDisconnected, Path: path, Err: ErrClosing}
-		close(ch)
-		return ch
+	if !c.closing {
+		o.wg = true
+		c.watches.Add(1) // Close waits for the final event
 	}
-	c.watches.Add(1)
 	c.mu.Unlock()
-	go func() {
-		defer c.watches.Done()
-		defer close(ch)
-		for ev := range w.Events() {
-			if ev.Type == root.EventNone && ev.Err == nil {
-				continue // a state change: one-shot watches keep waiting
-			}
-			out := Event{Type: EventType(ev.Type), State: StateSyncConnected, Path: ev.Path}
-			if ev.Err != nil {
-				out = Event{Type: EventNotWatching, State: StateDisconnected, Path: path, Err: notWatching(ev.Err)}
-			}
-			c.events.push(out)
-			ch <- out
-			w.Stop()
-			return
-		}
-	}()
-	return ch
+	return o
+}
+
+func (o *oneShot) option() root.WatchOption { return root.OnEvent(o.deliver) }
+
+// deliver is the watch's callback. A one-shot watch gets exactly one
+// event; a state-only one (a resync that ended it) closes the channel
+// without an event, as go-zookeeper's one-shot watches know none.
+func (o *oneShot) deliver(ev root.Event) {
+	if ev.Type == root.EventNone && ev.Err == nil {
+		o.finish(nil)
+		return
+	}
+	out := Event{Type: EventType(ev.Type), State: StateSyncConnected, Path: ev.Path}
+	if ev.Err != nil {
+		out = Event{Type: EventNotWatching, State: StateDisconnected, Path: o.path, Err: notWatching(ev.Err)}
+	}
+	o.finish(&out)
+}
+
+// set takes the call's outcome: the channel to return, nil if the call
+// failed (no watch was set, and no callback comes).
+func (o *oneShot) set(w *root.Watch, err error) <-chan Event {
+	if err != nil {
+		o.finish(nil)
+		return nil
+	}
+	o.c.mu.Lock()
+	closing := o.c.closing
+	o.c.mu.Unlock()
+	if closing {
+		w.Stop() // no callback starts after this
+		o.finish(&Event{Type: EventNotWatching, State: StateDisconnected, Path: o.path, Err: ErrClosing})
+	}
+	return o.ch
+}
+
+// finish sends ev (if any) and closes the channel, once.
+func (o *oneShot) finish(ev *Event) {
+	if !o.done.CompareAndSwap(false, true) {
+		return
+	}
+	if ev != nil {
+		o.c.events.push(*ev)
+		o.ch <- *ev
+	}
+	close(o.ch)
+	if o.wg {
+		o.c.watches.Done()
+	}
 }
 
 // notWatching is the Err of an EventNotWatching.

@@ -40,7 +40,7 @@ func (t *TreeCache) runPersistent() error {
 // returns why (nil when the cache is closed).
 func (t *TreeCache) follow(w *zk.Watch) error {
 	// The watch is set before this read, so every change the read misses
-	// is announced by an event still waiting in w.C.
+	// is announced by an event still waiting in w.Events().
 	if err := t.fullRead(); err != nil {
 		return err
 	}
