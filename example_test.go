@@ -145,6 +145,41 @@ func ExampleClient_AddWatch() {
 	// after Stop, open: false
 }
 
+// A callback watch: the event goes to a function, with no channel and no
+// goroutine per watch. Callbacks run one at a time, in order, on a
+// goroutine of the client, so one holding many watches pays for neither.
+func ExampleOnEvent() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, []string{srv.Addr()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	const p = "/example-onevent"
+	c.Create(ctx, p, nil, zk.Persistent, zk.WorldACL(zk.PermAll))
+	defer c.Delete(context.Background(), p, -1)
+
+	fired := make(chan zk.Event, 1)
+	_, _, w, err := c.GetW(ctx, p, zk.OnEvent(func(ev zk.Event) { fired <- ev }))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("no channel:", w.Events() == nil)
+	c.Set(ctx, p, []byte("v2"), -1)
+	select {
+	case ev := <-fired:
+		fmt.Println(ev.Type, ev.Path)
+	case <-ctx.Done():
+		fmt.Println("timed out")
+	}
+	// Output:
+	// no channel: true
+	// NodeDataChanged /example-onevent
+}
+
 // WatchData follows a node's state across changes, deletion included,
 // until its context ends.
 func ExampleWatchData() {
