@@ -18,7 +18,7 @@ import (
 
 // Client is the part of *zk.Client the recipe uses.
 type Client interface {
-	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL, opts ...zk.EnsureOption) error
 	node.Client
 	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
 	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
