@@ -423,38 +423,19 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			}
 			continue
 		}
-		switch {
-		case ctx.Err() != nil:
+		if errors.Is(err, zk.ErrSessionExpired) && p.mode.IsEphemeral() {
+			p.setInPlace(false)
+		}
+		if stop, why := lifecycle.Recover(ctx, err, events, reported); stop {
+			if why != nil {
+				end(why)
+			}
 			return
-		case errors.Is(err, zk.ErrConnectionLoss):
-			// Look again after a pause (ended early by a session event).
-			if !p.pause(ctx, events, retries.Next()) && ctx.Err() != nil {
-				return
-			}
-		case errors.Is(err, zk.ErrSessionExpired):
-			if p.mode.IsEphemeral() {
-				p.setInPlace(false)
-			}
-			if !lifecycle.AwaitConnected(ctx, events) {
-				end(err)
-				return
-			}
-		case errors.Is(err, zk.ErrClosed), errors.Is(err, zk.ErrAuthFailed):
-			end(err)
+		}
+		// Look again after a pause (ended early by a session event or
+		// SetData). Ended events: the next round's error tells why.
+		if !p.pause(ctx, events, retries.Next()) && ctx.Err() != nil {
 			return
-		default:
-			if !reported {
-				end(err)
-				return
-			}
-			// No permission, a parent that cannot have children, ...:
-			// someone may fix it, so try again later.
-			if !p.pause(ctx, events, retries.Next()) {
-				if ctx.Err() == nil {
-					end(zk.ErrSessionExpired)
-				}
-				return
-			}
 		}
 	}
 }
