@@ -306,6 +306,13 @@ func (c *Conn) unqueue(call *Call) {
 	call.releaseFrame()
 }
 
+// queued returns how many calls are queued.
+func (c *Conn) queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
+}
+
 // takeQueued moves calls from the front of the queue to dst until about
 // limit bytes of frames are taken (at least one call). more reports that
 // calls remain queued.

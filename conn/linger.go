@@ -11,24 +11,64 @@ import "time"
 // light load, is never delayed.
 const (
 	lingerDepth = 16
-	// writeLinger gives the callers the reader has just woken the time to
-	// queue their next requests, so that one write carries them all.
-	writeLinger = 20 * time.Microsecond
-	// readLinger lets replies pile up in the socket before the reader goes
-	// to fetch them.
-	readLinger = 50 * time.Microsecond
+	// The writer pauses in steps of writeLinger while calls keep coming,
+	// up to maxWriteLinger: the callers the reader has just woken then
+	// queue their next requests before the write, which carries them all.
+	writeLinger    = 20 * time.Microsecond
+	maxWriteLinger = 200 * time.Microsecond
+	// readBatch is how many replies the reader lets pile up in the socket
+	// before it fetches them, timed by the rate replies arrive at. At most
+	// lingerDepth/2.
+	readBatch = lingerDepth / 2
+	// maxReadLinger caps the reader's pause whatever the rate.
+	maxReadLinger = 2 * time.Millisecond
 )
 
 // lingerWrite pauses the writer when lingering pays (see above).
 func (l *link) lingerWrite() {
-	if l.inFlight() >= lingerDepth {
+	n := l.c.queued()
+	if n == 0 || l.inFlight() < lingerDepth {
+		return
+	}
+	for waited := time.Duration(0); waited < maxWriteLinger; waited += writeLinger {
 		time.Sleep(writeLinger)
+		m := l.c.queued()
+		if m == n {
+			return
+		}
+		n = m
 	}
 }
 
-// lingerRead pauses the reader, its buffer empty, when lingering pays.
-func (l *link) lingerRead() {
+// readPacer times the reader's pause. It belongs to the reader goroutine.
+// A cycle runs from one socket read to the next (the read buffer emptied),
+// pause included; the time per reply is the moving average of the cycles'
+// lengths over that of the frames they decoded: the rate the server
+// answers at.
+type readPacer struct {
+	cycle  time.Duration // moving average of a cycle's length
+	frames int           // moving average of a cycle's frames, ×16
+	start  time.Time     // the current cycle's start; zero before the first
+	n      int           // frames decoded in the current cycle
+}
+
+// next ends a cycle (the read buffer is empty) and, under load, pauses
+// for the time readBatch replies take to arrive: at most half of the
+// lingerDepth calls in flight, so the server never runs dry meanwhile.
+func (p *readPacer) next(l *link) {
+	now := time.Now()
+	if p.n > 0 && !p.start.IsZero() {
+		p.cycle += (now.Sub(p.start) - p.cycle) / 8
+		p.frames += (p.n*16 - p.frames) / 8
+	}
+	p.start, p.n = now, 0
+	if p.frames == 0 {
+		return
+	}
 	if l.inFlight() >= lingerDepth {
-		time.Sleep(readLinger)
+		perFrame := p.cycle * 16 / time.Duration(p.frames)
+		if d := min(readBatch*perFrame, maxReadLinger); d > 0 {
+			time.Sleep(d)
+		}
 	}
 }

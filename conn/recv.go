@@ -42,12 +42,14 @@ func (l *link) readLoop() {
 		r   jute.Reader
 		hdr proto.ReplyHeader
 		zt  zxidTracker
+		rp  readPacer
 	)
 	hard := max(int64(maxFrameHard), int64(c.cfg.MaxReplySize))
 	for {
 		if br.Buffered() == 0 {
-			l.lingerRead()
+			rp.next(l)
 		}
+		rp.n++
 		size, err := l.peek(br, 4)
 		if err != nil {
 			l.die(l.readErr(err))
