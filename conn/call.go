@@ -111,9 +111,19 @@ func getFrame() *[]byte { return framePool.Get().(*[]byte) }
 // encode builds the call's frame into a pooled buffer; the writer patches
 // the xid in. Done at Submit, so an oversize request is refused before it
 // is queued.
-func (call *Call) encode(maxPacket int) error {
+func (call *Call) encode(maxPacket int) error { return call.encodeSized(maxPacket, 0) }
+
+// encodeSized is encode for a frame known to take size bytes: one too big
+// for the pool is built in a buffer of its exact size rather than grown
+// there by doubling (a watch-restore packet is over 128 KiB).
+func (call *Call) encodeSized(maxPacket, size int) error {
 	boundMulti(call)
-	call.fbuf = getFrame()
+	if size > maxPooledFrame {
+		b := make([]byte, 0, size)
+		call.fbuf = &b
+	} else {
+		call.fbuf = getFrame()
+	}
 	b, start := jute.BeginFrame((*call.fbuf)[:0])
 	hdr := proto.RequestHeader{Type: call.Op}
 	if call.auth {
