@@ -27,6 +27,9 @@ type Config struct {
 	Cut         time.Duration // watch-reconnect: how long new connections are refused; 0: 500 ms
 	Root        string        // the benchmark's znode subtree; "": /zkbench
 	Progress    io.Writer     // a progress line every second while running; nil: none
+	// Callback makes watch-fire set its watches in the callback form
+	// (Client must be a CallbackClient): no reader goroutine per watch.
+	Callback bool
 
 	// Conns is the counter Client's dialer wraps its connections with
 	// (CountedZK; compare's go-zookeeper dialer), for the socket reads

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,11 +50,25 @@ func main() {
 // clients are the two contenders, by the names results carry.
 var clients = []string{"zk", "go-zk"}
 
+// zkCallback is zk with its watches in the callback form (zk.OnEvent), a
+// third trial in each pair of the watch-fire workloads when the build has
+// it (bench.ZKCallbacks).
+const zkCallback = "zk-cb"
+
+// clientsFor returns the clients of it's trials: zk's callback form joins
+// the watch-fire pairs when built.
+func clientsFor(it item, callbacks bool) []string {
+	if it.workload == "watch-fire" && callbacks {
+		return []string{clients[0], clients[1], zkCallback}
+	}
+	return clients
+}
+
 // dialer returns the named client's Dialer with its connections counted
 // in conns, each through the client's own dialer option.
 func dialer(name string, conns *bench.ConnCounter) (bench.Dialer, error) {
 	switch name {
-	case "zk":
+	case "zk", zkCallback:
 		return bench.CountedZK(conns), nil
 	case "go-zk":
 		return goZKDialer(conns), nil
@@ -86,7 +101,7 @@ func trial(args []string) error {
 	r, err := bench.Run(ctx, bench.Config{
 		Servers: strings.Split(*servers, ","), Client: d, ClientName: *client,
 		Helper:   bench.ZK, // the same second session for both: only the watching client differs
-		Duration: *duration, Watches: *watches,
+		Duration: *duration, Watches: *watches, Callback: *client == zkCallback,
 		Conns: conns, ServerPID: *pid,
 	}, *workload)
 	if err != nil {
@@ -116,12 +131,22 @@ func compare() error {
 		duration  = flag.Duration("duration", 3*time.Second, "length of each trial of the operation workloads")
 		workloads = flag.String("workloads", "all", "comma-separated workloads, or all")
 		fire      = flag.String("fire-watches", "10000,100000", "watch-fire watch counts")
-		reconnect = flag.Int("reconnect-watches", 10000, "watch-reconnect watch count")
+		reconnect = flag.String("reconnect-watches", "10000,100000", "watch-reconnect watch counts")
+		quick     = flag.Bool("quick", false, "a smoke run of the tool, not a measurement: 2 trials of 1s, 1000 watches (flags given explicitly win)")
 		jsonOut   = flag.String("json", "", "also write every trial's result as JSON lines to this file")
 		pin       = flag.Bool("pin", false, "pin the server (all its threads) to CPU 0 and the trial processes to CPU 1, with taskset")
 		serverPID = flag.Int("server-pid", 0, "the server's process, for its CPU per op (0: found from the port when the server is local)")
 	)
 	flag.Parse()
+	if *quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]string{"trials": "2", "duration": "1s", "fire-watches": "1000", "reconnect-watches": "1000"} {
+			if !set[name] {
+				flag.Set(name, v)
+			}
+		}
+	}
 	if *trials < 1 {
 		return fmt.Errorf("-trials must be at least 1")
 	}
@@ -166,16 +191,18 @@ func compare() error {
 			return err
 		}
 		switch name {
-		case "watch-fire":
-			for _, s := range strings.Split(*fire, ",") {
+		case "watch-fire", "watch-reconnect":
+			list, flagName := *fire, "fire-watches"
+			if name == "watch-reconnect" {
+				list, flagName = *reconnect, "reconnect-watches"
+			}
+			for _, s := range strings.Split(list, ",") {
 				n, err := strconv.Atoi(strings.TrimSpace(s))
 				if err != nil || n <= 0 {
-					return fmt.Errorf("bad -fire-watches %q", s)
+					return fmt.Errorf("bad -%s %q", flagName, s)
 				}
 				plan = append(plan, item{name, n})
 			}
-		case "watch-reconnect":
-			plan = append(plan, item{name, *reconnect})
 		default:
 			plan = append(plan, item{name, 0})
 		}
@@ -225,11 +252,14 @@ func compare() error {
 	// results[it][client][t] is trial t's result: zk's and go-zk's trial t
 	// ran next to each other, and form pair t.
 	results := map[item]map[string][]bench.Result{}
-	total, n := len(plan)**trials*len(clients), 0
+	total, n := 0, 0
+	for _, it := range plan {
+		total += *trials * len(clientsFor(it, bench.ZKCallbacks))
+	}
 	for _, it := range plan {
 		results[it] = map[string][]bench.Result{}
 		for t := 0; t < *trials; t++ {
-			for _, c := range pairOrder(t) {
+			for _, c := range pairOrder(clientsFor(it, bench.ZKCallbacks), t) {
 				n++
 				fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s, %s, trial %d (%.0fs so far)\n", n, total, it, c, t+1, time.Since(start).Seconds())
 				r, err := run(c, it, *duration)
@@ -246,6 +276,13 @@ func compare() error {
 	fmt.Printf("%d trials per client, interleaved in adjacent pairs; operation workloads %v per trial; took %s\n",
 		*trials, *duration, time.Since(start).Round(time.Second))
 	fmt.Printf("load average (1, 5, 15 min): %s at the start, %s at the end\n", load0, loadAvg())
+	fmt.Printf("%s, %s/%s, %d CPUs: %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
+	if bench.ZKCallbacks {
+		fmt.Println("zk's callback form (zk.OnEvent) is a third trial in each watch-fire pair")
+	} else {
+		fmt.Println("zk's callback form not built (zk.OnEvent; -tags zkonevent): its rows are empty")
+	}
+	fmt.Println("the Java client is not compared by this tool")
 	switch {
 	case *pin:
 		fmt.Printf("pinned: server (pid %d, all threads) on CPU 0, trial processes on CPU 1\n", *serverPID)
@@ -259,14 +296,23 @@ func compare() error {
 	return nil
 }
 
-// pairOrder is the order of the two clients in pair t: alternated, so
-// that neither always runs first (after the other's trial has warmed or
-// loaded the server).
-func pairOrder(t int) []string {
-	if t%2 == 0 {
-		return clients
+// pairOrder is the order of the clients in pair t: rotated by one each
+// pair (for two: alternated), so that none always runs first (after
+// another's trial has warmed or loaded the server).
+func pairOrder(cs []string, t int) []string {
+	k := t % len(cs)
+	return append(slices.Clone(cs[k:]), cs[:k]...)
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo, or "?".
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
 	}
-	return []string{clients[1], clients[0]}
+	return "?"
 }
 
 // localPID is the pid of the server process when the first server is
