@@ -68,11 +68,10 @@ type Result struct {
 	// callback (Config.Callback), as a user needs before any event comes.
 	HeapPerWatchDelivery float64 `json:"heap_per_watch_delivery_b,omitempty"`
 	RSSPerWatchDelivery  float64 `json:"rss_per_watch_delivery_b,omitempty"`
-	// WatchCPUPerEventUs (watch-fire) is the process's CPU per event with
-	// the second session's setData calls subtracted: their cost per call
-	// is measured right after, setting the same nodes (no longer watched)
-	// the same way. It is the watching client's CPU per event delivered.
-	WatchCPUPerEventUs float64 `json:"watch_cpu_per_event_us,omitempty"`
+	// SetterApart (watch-fire) says that the nodes were changed from
+	// another process (Config.Setter): CPUPerOpUs, AllocsPerOp and
+	// CtxSwitchesPerOp are then the watching client's alone.
+	SetterApart bool `json:"setter_apart,omitempty"`
 	// RestoredS (watch-reconnect) is the time from the cut until the
 	// server holds every remaining watch again (wchs).
 	RestoredS float64 `json:"restored_s,omitempty"`
@@ -127,8 +126,8 @@ func WriteTable(w io.Writer, rs []Result) {
 			extra = fmt.Sprintf("watches=%d register=%.2fs restored=%.3fs recovered=%.3fs detect=%.4fs rewatch=%.3fs",
 				r.Watches, r.RegisterS, r.RestoredS, r.RecoverS, r.DetectS, r.RewatchS)
 		case r.RegisterS > 0:
-			extra = fmt.Sprintf("watches=%d register=%.2fs deliver=%.3fs heap/watch=%.0fB rss/watch=%.0fB with-reader heap/rss=%.0f/%.0fB cpu/event=%.1fµs",
-				r.Watches, r.RegisterS, r.DeliverS, r.HeapPerWatch, r.RSSPerWatch, r.HeapPerWatchDelivery, r.RSSPerWatchDelivery, r.WatchCPUPerEventUs)
+			extra = fmt.Sprintf("watches=%d register=%.2fs deliver=%.3fs heap/watch=%.0fB rss/watch=%.0fB with-reader heap/rss=%.0f/%.0fB setter-apart=%v",
+				r.Watches, r.RegisterS, r.DeliverS, r.HeapPerWatch, r.RSSPerWatch, r.HeapPerWatchDelivery, r.RSSPerWatchDelivery, r.SetterApart)
 		}
 		if r.Errors > 0 {
 			extra += fmt.Sprintf(" errors=%d", r.Errors)

@@ -203,13 +203,25 @@ func runWatchFire(rn *runner) (Result, error) {
 	r.HeapPerWatchDelivery, r.RSSPerWatchDelivery = perWatch(liveHeap(), liveRSS())
 
 	rn.phase.Store("firing")
-	m := rn.startMeter()
-	base := m.start
-	val := []byte("changed")
-	setErr := rn.parallel(n, rn.conc, func(i int) error {
-		sent[i] = time.Since(base)
-		return helper.Set(rn.ctx, paths[i], val)
-	})
+	var (
+		m      meter
+		setErr error
+	)
+	if rn.cfg.Setter != nil {
+		var at []time.Time
+		at, setErr = rn.cfg.Setter(rn.ctx, paths, rn.conc, func() { m = rn.startMeter() })
+		for i := range at {
+			sent[i] = at[i].Sub(m.start)
+		}
+		r.SetterApart = true
+	} else {
+		m = rn.startMeter()
+		val := []byte("changed")
+		setErr = rn.parallel(n, rn.conc, func(i int) error {
+			sent[i] = time.Since(m.start)
+			return helper.Set(rn.ctx, paths[i], val)
+		})
+	}
 	if setErr != nil {
 		cancel() // some events will never come
 	}
@@ -217,7 +229,7 @@ func runWatchFire(rn *runner) (Result, error) {
 	r.Ops = int64(fired)
 	r.Errors = int64(n - fired)
 	m.stop(&r)
-	lat, last := notifyLatencies(base, sent, got)
+	lat, last := notifyLatencies(m.start, sent, got)
 	r.DeliverS = last.Seconds()
 	if r.Ops > 0 {
 		r.OpsPerS = float64(r.Ops) / r.DeliverS
@@ -226,30 +238,7 @@ func runWatchFire(rn *runner) (Result, error) {
 	if setErr != nil {
 		return r, fmt.Errorf("bench: setting watched nodes: %w", setErr)
 	}
-	if r.Ops > 0 {
-		helperCPU, err := rn.helperCPUPerSet(helper, paths)
-		if err != nil {
-			return r, err
-		}
-		total := r.CPUPerOpUs * float64(r.Ops)
-		r.WatchCPUPerEventUs = (total - helperCPU*float64(n)) / float64(r.Ops)
-	}
 	return r, nil
-}
-
-// helperCPUPerSet measures the process's CPU per setData of the second
-// session, in µs, doing what the fire phase did (rn.conc in flight, on the
-// same nodes, now unwatched) for up to 20,000 of them, so that it can be
-// taken out of the fire phase's CPU.
-func (rn *runner) helperCPUPerSet(helper Client, paths []string) (float64, error) {
-	rn.phase.Store("measuring the setter")
-	k := min(len(paths), 20000)
-	val := []byte("again")
-	cpu0 := cpuTime()
-	if err := rn.parallel(k, rn.conc, func(i int) error { return helper.Set(rn.ctx, paths[i], val) }); err != nil {
-		return 0, fmt.Errorf("bench: measuring the setter: %w", err)
-	}
-	return float64(cpuTime()-cpu0) / float64(k) / float64(time.Microsecond), nil
 }
 
 // runWatchReconnect registers N watches through a fault proxy, cuts the

@@ -36,9 +36,12 @@ import (
 
 func main() {
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "-trial" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "-trial":
 		err = trial(os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "-setter":
+		err = setter(os.Args[2:])
+	default:
 		err = compare()
 	}
 	if err != nil {
@@ -96,9 +99,14 @@ func trial(args []string) error {
 	if err != nil {
 		return err
 	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	r, err := bench.Run(ctx, bench.Config{
+		Setter:  processSetter(self, *servers), // watch-fire: the setData calls from another process
 		Servers: strings.Split(*servers, ","), Client: d, ClientName: *client,
 		Helper:   bench.ZK, // the same second session for both: only the watching client differs
 		Duration: *duration, Watches: *watches, Callback: *client == zkCallback,

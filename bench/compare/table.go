@@ -99,8 +99,7 @@ var (
 	rssWatch     = figure{name: "RSS B/watch", get: func(r bench.Result) float64 { return r.RSSPerWatch }}
 	heapDelivery = figure{name: "heap B/watch, delivery included (a reader goroutine per watch)", get: func(r bench.Result) float64 { return r.HeapPerWatchDelivery }}
 	rssDelivery  = figure{name: "RSS B/watch, delivery included (a reader goroutine per watch)", get: func(r bench.Result) float64 { return r.RSSPerWatchDelivery }}
-	watchCPU     = figure{name: "client CPU/event µs (setter subtracted)", get: func(r bench.Result) float64 { return r.WatchCPUPerEventUs }}
-	processCPU   = figure{name: "process CPU/event µs (setter included)", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
+	watchCPU     = figure{name: "client CPU/event µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
 	notifyP50    = figure{name: "notify p50 µs", get: func(r bench.Result) float64 { return r.P50us }}
 	notifyP99    = figure{name: "notify p99 µs", get: func(r bench.Result) float64 { return r.P99us }}
 	detect       = figure{name: "cut→client reports it ms (detect)", get: func(r bench.Result) float64 { return r.DetectS * 1000 }}
@@ -187,7 +186,7 @@ func figures(it item, pinned bool) []figure {
 			n99 = with(n99, "≤1x", atMost(1))
 		}
 		return []figure{register, heapT, r, heapDelivery, rssDelivery, cbHeap, cbRSS,
-			d, cpu, processCPU, notifyP50, n99, callback(watchCPU), callback(notifyP99),
+			d, cpu, notifyP50, n99, callback(watchCPU), callback(notifyP99),
 			reads, switches, serverCPU, allocs, rss}
 	case it.workload == "watch-reconnect":
 		rw := rewatch

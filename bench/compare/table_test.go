@@ -171,7 +171,7 @@ func full(client, workload string, watches int) bench.Result {
 		P50us: 100, P90us: 200, P99us: 300, P999us: 400, CPUPerOpUs: 20, AllocsPerOp: 1.5,
 		CtxSwitchesPerOp: 2, ReadsPerOp: 0.1, WritesPerOp: 0.1, ServerCPUPerOpUs: 50, MaxRSSMB: 30,
 		RegisterS: 1, DeliverS: 2, HeapPerWatch: 100, RSSPerWatch: 200,
-		HeapPerWatchDelivery: 300, RSSPerWatchDelivery: 400, WatchCPUPerEventUs: 10,
+		HeapPerWatchDelivery: 300, RSSPerWatchDelivery: 400,
 		RestoredS: 0.6, RecoverS: 0.7, DetectS: 0.001, RewatchS: 0.2,
 	}
 }
@@ -243,17 +243,17 @@ func TestTableHasIssueFigures(t *testing.T) {
 		want[w+" | RSS B/watch, delivery included (a reader goroutine per watch)"] = ""
 		want[w+" | heap B/watch, delivery included (zk: callback form; go-zk: a reader goroutine per watch)"] = "<1x"
 		want[w+" | RSS B/watch, delivery included (zk: callback form; go-zk: a reader goroutine per watch)"] = "<1x"
-		want[w+" | client CPU/event µs (setter subtracted), zk's callback form"] = ""
+		want[w+" | client CPU/event µs, zk's callback form"] = ""
 		want[w+" | notify p99 µs, zk's callback form"] = ""
 		want[w+" | fire+deliver s"] = "≤1x"
-		want[w+" | client CPU/event µs (setter subtracted)"] = ""
+		want[w+" | client CPU/event µs"] = ""
 		want[w+" | notify p99 µs"] = ""
 		w = "watch-reconnect " + n
 		want[w+" | cut→all restored s"] = ""
 		want[w+" | cut→client reports it ms (detect)"] = ""
 		want[w+" | connected→watches back s (rewatch)"] = ""
 	}
-	want["watch-fire 100k | client CPU/event µs (setter subtracted)"] = "≤0.6x"
+	want["watch-fire 100k | client CPU/event µs"] = "≤0.6x"
 	want["watch-fire 100k | notify p99 µs"] = "≤1x"
 	want["watch-reconnect 100k | connected→watches back s (rewatch)"] = "≤0.5x"
 	for _, w := range bench.Workloads {
