@@ -140,6 +140,7 @@ func compare() error {
 		workloads = flag.String("workloads", "all", "comma-separated workloads, or all")
 		fire      = flag.String("fire-watches", "10000,100000", "watch-fire watch counts")
 		reconnect = flag.String("reconnect-watches", "10000,100000", "watch-reconnect watch counts")
+		tree      = flag.String("tree-nodes", "10000", treeBoot+" node counts (when the workload exists)")
 		quick     = flag.Bool("quick", false, "a smoke run of the tool, not a measurement: 2 trials of 1s, 1000 watches (flags given explicitly win)")
 		jsonOut   = flag.String("json", "", "also write every trial's result as JSON lines to this file")
 		pin       = flag.Bool("pin", false, "pin the server (all its threads) to CPU 0 and the trial processes to CPU 1, with taskset")
@@ -149,7 +150,7 @@ func compare() error {
 	if *quick {
 		set := map[string]bool{}
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		for name, v := range map[string]string{"trials": "2", "duration": "1s", "fire-watches": "1000", "reconnect-watches": "1000"} {
+		for name, v := range map[string]string{"trials": "2", "duration": "1s", "fire-watches": "1000", "reconnect-watches": "1000", "tree-nodes": "1000"} {
 			if !set[name] {
 				flag.Set(name, v)
 			}
@@ -186,7 +187,6 @@ func compare() error {
 		}
 	}
 
-	var plan []item
 	names := strings.Split(*workloads, ",")
 	if *workloads == "all" {
 		names = nil
@@ -194,26 +194,19 @@ func compare() error {
 			names = append(names, w.Name)
 		}
 	}
-	for _, name := range names {
-		if _, err := bench.Lookup(name); err != nil {
-			return err
-		}
-		switch name {
-		case "watch-fire", "watch-reconnect":
-			list, flagName := *fire, "fire-watches"
-			if name == "watch-reconnect" {
-				list, flagName = *reconnect, "reconnect-watches"
+	counts := map[string][]int{}
+	for name, list := range map[string]string{"watch-fire": *fire, "watch-reconnect": *reconnect, treeBoot: *tree} {
+		for _, s := range strings.Split(list, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				return fmt.Errorf("bad watch or node count %q for %s", s, name)
 			}
-			for _, s := range strings.Split(list, ",") {
-				n, err := strconv.Atoi(strings.TrimSpace(s))
-				if err != nil || n <= 0 {
-					return fmt.Errorf("bad -%s %q", flagName, s)
-				}
-				plan = append(plan, item{name, n})
-			}
-		default:
-			plan = append(plan, item{name, 0})
+			counts[name] = append(counts[name], n)
 		}
+	}
+	plan, err := makePlan(names, counts)
+	if err != nil {
+		return err
 	}
 
 	var jsonFile io.Writer
@@ -302,6 +295,30 @@ func compare() error {
 	fmt.Println()
 	writeTable(os.Stdout, plan, results, *pin)
 	return nil
+}
+
+// treeBoot is the TreeCache bootstrap workload: one op is a load of a
+// tree of N nodes (its -watches).
+const treeBoot = "tree-boot"
+
+// makePlan lists the items of a run: each workload once, or once per
+// count for those that take a watch or node count.
+func makePlan(names []string, counts map[string][]int) ([]item, error) {
+	var plan []item
+	for _, name := range names {
+		if _, err := bench.Lookup(name); err != nil {
+			return nil, err
+		}
+		ns, ok := counts[name]
+		if !ok {
+			plan = append(plan, item{name, 0})
+			continue
+		}
+		for _, n := range ns {
+			plan = append(plan, item{name, n})
+		}
+	}
+	return plan, nil
 }
 
 // pairOrder is the order of the clients in pair t: rotated by one each

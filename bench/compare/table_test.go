@@ -177,16 +177,15 @@ func full(client, workload string, watches int) bench.Result {
 }
 
 // defaultPlan is the plan of a full run: every workload, the default
-// watch counts.
-func defaultPlan() []item {
-	var plan []item
+// watch and node counts.
+func defaultPlan(t *testing.T) []item {
+	var names []string
 	for _, w := range bench.Workloads {
-		switch w.Name {
-		case "watch-fire", "watch-reconnect":
-			plan = append(plan, item{w.Name, 10000}, item{w.Name, 100000})
-		default:
-			plan = append(plan, item{w.Name, 0})
-		}
+		names = append(names, w.Name)
+	}
+	plan, err := makePlan(names, map[string][]int{"watch-fire": {10000, 100000}, "watch-reconnect": {10000, 100000}, treeBoot: {10000}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return plan
 }
@@ -195,7 +194,7 @@ func defaultPlan() []item {
 // figure issue [3/5] names, each with its target where the issue sets
 // one, and a value in every cell.
 func TestTableHasIssueFigures(t *testing.T) {
-	plan := defaultPlan()
+	plan := defaultPlan(t)
 	res := map[item]map[string][]bench.Result{}
 	for _, it := range plan {
 		res[it] = map[string][]bench.Result{}
@@ -256,11 +255,9 @@ func TestTableHasIssueFigures(t *testing.T) {
 	want["watch-fire 100k | client CPU/event µs"] = "≤0.6x"
 	want["watch-fire 100k | notify p99 µs"] = "≤1x"
 	want["watch-reconnect 100k | connected→watches back s (rewatch)"] = "≤0.5x"
-	for _, w := range bench.Workloads {
-		if strings.HasPrefix(w.Name, "treecache") {
-			want[w.Name+" | bootstrap s"] = "≤1x"
-			want[w.Name+" | client CPU/node µs"] = "≤0.5x"
-		}
+	if _, err := bench.Lookup(treeBoot); err == nil {
+		want["tree-boot 10k | bootstrap ms (p50 of the loads)"] = "≤1x"
+		want["tree-boot 10k | client CPU/bootstrap ms"] = "≤0.5x"
 	}
 	for row, target := range want {
 		rest, ok := rows[row]
@@ -297,5 +294,25 @@ func TestCallbackRowsNotRun(t *testing.T) {
 	want := "| watch-fire 100k | heap B/watch, delivery included (zk: callback form; go-zk: a reader goroutine per watch) | – | 300 (300–300) | – | <1x not run: zk.OnEvent not built (-tags zkonevent) |"
 	if !strings.Contains(b.String(), want) {
 		t.Fatalf("table lacks %q:\n%s", want, b.String())
+	}
+}
+
+// TestTreeBootRows checks the TreeCache bootstrap rows and their targets,
+// whether or not the workload is in this build yet.
+func TestTreeBootRows(t *testing.T) {
+	it := item{treeBoot, 10000}
+	z, g := full("zk", treeBoot, 10000), full("go-zk", treeBoot, 10000)
+	z.P50us, z.CPUPerOpUs = 400e3, 100e3 // 400 ms and 100 ms of CPU per load
+	g.P50us, g.CPUPerOpUs = 500e3, 250e3
+	res := map[item]map[string][]bench.Result{it: {"zk": {z}, "go-zk": {g}}}
+	var b strings.Builder
+	writeTable(&b, []item{it}, res, false)
+	for _, want := range []string{
+		"| tree-boot 10k | bootstrap ms (p50 of the loads) | 400 (400–400) | 500 (500–500) | 0.8x (0.8–0.8) | ≤1x ✓ |",
+		"| tree-boot 10k | client CPU/bootstrap ms | 100 (100–100) | 250 (250–250) | 0.4x (0.4–0.4) | ≤0.5x ✓ |",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
 	}
 }
