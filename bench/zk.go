@@ -59,7 +59,7 @@ func (z zkClient) GetW(ctx context.Context, path string) (Watch, error) {
 	return (*zkWatch)(w), nil // a pointer conversion: no allocation
 }
 
-func (z zkClient) Close() error { return z.c.Close() }
+func (z zkClient) Close() error { z.c.Close(); return nil }
 
 type zkWatch zk.Watch
 

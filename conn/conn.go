@@ -223,15 +223,17 @@ func (c *Conn) dropError(cause error) error {
 	return lossError(cause, true)
 }
 
-// setState records a transition and tells the sink. Only the session
+// setState records a transition and tells the sink, with the session it
+// concerns. Only the session
 // goroutine calls it, so the sink sees transitions in order.
 func (c *Conn) setState(s proto.State, newSession bool) {
 	c.mu.Lock()
 	c.state = s
+	id := c.sessionID
 	c.mu.Unlock()
 	c.log.Debug("zk: state", "state", s.String(), "newSession", newSession)
 	if c.cfg.Events != nil {
-		c.cfg.Events.StateChange(s, newSession)
+		c.cfg.Events.StateChange(s, id, newSession)
 	}
 }
 
