@@ -10,7 +10,7 @@ import (
 // implements it.
 type Client interface {
 	AddWatch(ctx context.Context, path string, kind zk.WatchKind, opts ...zk.WatchOption) (*zk.Watch, error)
-	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
+	NewBatch() *zk.Batch
 	GetW(ctx context.Context, path string, opts ...zk.WatchOption) ([]byte, *zk.Stat, *zk.Watch, error)
 	ChildrenW(ctx context.Context, path string, opts ...zk.WatchOption) ([]string, *zk.Stat, *zk.Watch, error)
 	ExistsW(ctx context.Context, path string, opts ...zk.WatchOption) (bool, *zk.Stat, *zk.Watch, error)
