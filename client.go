@@ -76,9 +76,10 @@ func open(servers []string, opts []Option, dial func(conn.Config) (*conn.Conn, e
 // flight with ErrClosed, ends every watch with a final ErrClosed event,
 // closes Done and every SessionEvents channel, and returns when every
 // goroutine of the client has ended, except that of a state listener
-// still busy a second after the session closed: that one ends when the
-// listener returns. It is idempotent; a concurrent call returns when the
-// first has finished.
+// still busy a second after the session closed, or of a watch callback
+// (OnEvent) still busy a second after its final event was queued: that
+// one ends when the listener or callback returns. It is idempotent; a
+// concurrent call returns when the first has finished.
 //
 // Close has nothing to report: the client is closed whatever happens. If
 // the server does not confirm the end of the session within 2 s (it is
@@ -90,6 +91,14 @@ func (c *Client) Close() {
 		_ = c.conn.Close()                        // always nil
 		c.wm.EndAll(proto.StateClosed, ErrClosed) // in case the connection never reported it
 		c.states.close()
+		// The callbacks of the watches' final events, bounded like the
+		// listeners: one that blocks (or calls Close) must not hold Close.
+		t := time.NewTimer(listenerWait)
+		defer t.Stop()
+		select {
+		case <-c.wm.CallbacksIdle():
+		case <-t.C:
+		}
 	})
 }
 

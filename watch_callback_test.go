@@ -173,3 +173,29 @@ func TestWatchOptionsAndKindsRefused(t *testing.T) {
 		t.Fatalf("refused calls left registrations: %+v", regs)
 	}
 }
+
+// Close returns after the final events of callback watches have been
+// handled (their callbacks ran), as it does for the client's other
+// goroutines.
+func TestCloseRunsFinalCallbacks(t *testing.T) {
+	c := connect(t)
+	ctx := ctxFor(t, 30*time.Second)
+	p := testPath(t)
+	mustCreate(t, c, p, nil)
+	const n = 200
+	got := make(chan zk.Event, n)
+	for i := 0; i < n; i++ {
+		if _, _, _, err := c.GetW(ctx, p, zk.OnEvent(func(ev zk.Event) { got <- ev })); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	if len(got) != n {
+		t.Fatalf("%d of %d final callbacks had run when Close returned", len(got), n)
+	}
+	for i := 0; i < n; i++ {
+		if ev := <-got; !errors.Is(ev.Err, zk.ErrClosed) {
+			t.Fatalf("final event %v, want ErrClosed", ev)
+		}
+	}
+}

@@ -92,5 +92,31 @@ func (m *Manager) runCallbacks() {
 	}
 	m.cbq, m.cbHead = m.cbq[:0], 0
 	m.cbRunning = false
+	if m.cbIdle != nil {
+		close(m.cbIdle)
+		m.cbIdle = nil
+	}
 	m.mu.Unlock()
 }
+
+// CallbacksIdle returns a channel closed once no callback is queued or
+// running (at once if none is). A client's Close waits on it, bounded, so
+// that the final events of its callback watchers have been handled when
+// it returns.
+func (m *Manager) CallbacksIdle() <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.cbRunning {
+		return closedSignal
+	}
+	if m.cbIdle == nil {
+		m.cbIdle = make(chan struct{})
+	}
+	return m.cbIdle
+}
+
+var closedSignal = func() chan struct{} {
+	ch := make(chan struct{})
+	close(ch)
+	return ch
+}()

@@ -165,6 +165,7 @@ type Manager struct {
 	cbq       []queuedEvent
 	cbHead    int
 	cbRunning bool
+	cbIdle    chan struct{} // closed when the callback goroutine ends; made by CallbacksIdle
 }
 
 // New returns an empty manager.
