@@ -86,7 +86,7 @@ func TestTTLValidationShared(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, _, errTTL := c.CreateTTL(ctx, p+"/n", nil, tc.mode, open, tc.ttl)
-		_, errOp := c.Multi(ctx, zk.CreateTTLOp(p+"/n", nil, tc.mode, open, tc.ttl.Milliseconds()))
+		_, errOp := c.Multi(ctx, zk.CreateTTLOp(p+"/n", nil, tc.mode, open, tc.ttl))
 		if !errors.Is(errTTL, zk.ErrInvalidArgument) || !errors.Is(errOp, zk.ErrInvalidArgument) {
 			t.Errorf("%s: CreateTTL: %v; CreateTTLOp: %v; want ErrInvalidArgument from both", tc.name, errTTL, errOp)
 			continue
@@ -113,7 +113,7 @@ func TestTTLValidationShared(t *testing.T) {
 	if _, _, err := c.CreateTTL(ctx, p+"/a", nil, zk.PersistentWithTTL, open, time.Minute); err != nil {
 		t.Fatalf("CreateTTL: %v", err)
 	}
-	res, err := c.Multi(ctx, zk.CreateTTLOp(p+"/b", nil, zk.PersistentSequentialWithTTL, open, 60000))
+	res, err := c.Multi(ctx, zk.CreateTTLOp(p+"/b", nil, zk.PersistentSequentialWithTTL, open, time.Minute))
 	if err != nil || !strings.HasPrefix(res[0].Path, p+"/b") {
 		t.Fatalf("CreateTTLOp: %v %v", res, err)
 	}

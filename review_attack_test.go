@@ -66,7 +66,7 @@ func TestAttackSequentialRootNestedChroot(t *testing.T) {
 	check("CreateTTL", p)
 	res, err := c.Multi(ctx,
 		zk.CreateOp("/", nil, zk.PersistentSequential, open),
-		zk.CreateTTLOp("/", nil, zk.PersistentSequentialWithTTL, open, 60000),
+		zk.CreateTTLOp("/", nil, zk.PersistentSequentialWithTTL, open, time.Minute),
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestAttackMultiChrootCreateTTLOp(t *testing.T) {
 	c, root := chrooted(t, []string{srv.Addr()})
 	obs := connect(t)
 	res, err := c.Multi(ctx,
-		zk.CreateTTLOp("/ttl", []byte("x"), zk.PersistentWithTTL, open, 60000),
+		zk.CreateTTLOp("/ttl", []byte("x"), zk.PersistentWithTTL, open, time.Minute),
 		zk.CheckOp("/ttl", 0),
 	)
 	if err != nil {
@@ -109,7 +109,7 @@ func TestAttackMultiChrootCreateTTLOp(t *testing.T) {
 	if _, st, err := obs.Get(ctx, root+"/ttl"); err != nil || st.EphemeralOwner != 0 {
 		t.Errorf("server side %s: %v %v", root+"/ttl", st, err)
 	}
-	for _, ttl := range []int64{0, -1, 1 << 40} {
+	for _, ttl := range []time.Duration{0, -time.Millisecond, time.Microsecond, (1 << 40) * time.Millisecond} {
 		_, err := c.Multi(ctx, zk.CreateTTLOp("/ttl2", nil, zk.PersistentWithTTL, open, ttl))
 		if !errors.Is(err, zk.ErrInvalidArgument) {
 			t.Errorf("TTL %d: %v, want ErrInvalidArgument", ttl, err)

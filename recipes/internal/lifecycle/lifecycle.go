@@ -7,7 +7,6 @@ package lifecycle
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/zkwire/zk"
 )
@@ -67,40 +66,32 @@ func Recover(ctx context.Context, err error, events <-chan zk.SessionEvent, star
 	return false, nil
 }
 
-// WaitNewSession waits until c has a session other than old and is connected. It
-// fails with zk.ErrSessionExpired when the client will never get one
-// (built without zk.WithNewSessionOnExpiry), zk.ErrClosed when it was
-// closed, or ctx's error. The state is polled as well as followed, so a
-// change that happened before the subscription is not missed.
+// WaitNewSession waits until c has a session other than old and is
+// connected. It fails with zk.ErrSessionExpired when the client will never
+// get one (built without zk.WithNewSessionOnExpiry), zk.ErrAuthFailed or
+// zk.ErrClosed when it ended that way, or ctx's error. It follows
+// SessionEvents alone: its first event is the state now, so a change that
+// came before the subscription is not missed, and its last is the
+// session's end.
 func WaitNewSession(ctx context.Context, c Source, old int64) error {
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	events := c.SessionEvents(sctx)
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if c.SessionID() != old && Connected(c.State()) {
+	last := zk.SessionEvent{State: zk.StateClosed}
+	for ev := range c.SessionEvents(sctx) {
+		if ev.SessionID != old && Connected(ev.State) {
 			return nil
 		}
-		select {
-		case _, ok := <-events:
-			if ok {
-				continue
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if c.SessionID() != old && Connected(c.State()) {
-				return nil
-			}
-			if c.State() == zk.StateClosed {
-				return zk.ErrClosed
-			}
-			return zk.ErrSessionExpired
-		case <-tick.C:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		last = ev
+	}
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case last.State == zk.StateAuthFailed:
+		return zk.ErrAuthFailed
+	case last.State == zk.StateExpired:
+		return zk.ErrSessionExpired
+	default:
+		return zk.ErrClosed
 	}
 }
 
