@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/zkwire/zk/conn"
-	"github.com/zkwire/zk/internal/mailbox"
 	"github.com/zkwire/zk/proto"
 	"github.com/zkwire/zk/watchmgr"
 )
@@ -20,16 +19,9 @@ type Client struct {
 	chroot conn.Chroot
 	cfg    config
 
-	states *stateLoop
+	states *broadcaster // the one announcer of state changes (state.go)
 
-	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced at every state change; guarded by mu
-	closeErr error         // guarded by mu
-	closed   bool          // guarded by mu
-
-	subs     map[*sessionSub]struct{} // SessionEvents readers; guarded by mu
-	terminal bool                     // the session has ended for good; guarded by mu
-	subWG    sync.WaitGroup
+	closeOnce sync.Once
 
 	tracker *tracker // WithEnsembleTracking's goroutine, nil without it
 }
@@ -47,7 +39,7 @@ func Connect(ctx context.Context, servers []string, opts ...Option) (*Client, er
 // open checks the options, builds the client and opens its session with
 // dial (which waits for the first session, or not).
 func open(servers []string, opts []Option, dial func(conn.Config) (*conn.Conn, error)) (*Client, error) {
-	c := &Client{changed: make(chan struct{})}
+	c := &Client{}
 	for _, o := range opts {
 		o(&c.cfg)
 	}
@@ -64,7 +56,7 @@ func open(servers []string, opts []Option, dial func(conn.Config) (*conn.Conn, e
 		return nil, opErr("connect", "", err)
 	}
 	c.wm = watchmgr.New(watchmgr.Config{Buffer: c.cfg.watchBuffer, Remove: c.removeServerWatch})
-	c.states = newStateLoop(c.cfg.stateListeners)
+	c.states = newBroadcaster(c.cfg.stateListeners, c.cfg.conn.NewSessionOnExpiry, c.watchState, c.stateMetrics)
 	cc := c.cfg.conn
 	cc.Servers = append([]string(nil), servers...)
 	cc.Chroot = string(c.chroot)
@@ -72,7 +64,7 @@ func open(servers []string, opts []Option, dial func(conn.Config) (*conn.Conn, e
 	cc.Watches = sink{c}
 	cn, err := dial(cc)
 	if err != nil {
-		c.states.stop()
+		c.states.close()
 		return nil, opErr("connect", "", err)
 	}
 	c.conn = cn
@@ -81,32 +73,39 @@ func open(servers []string, opts []Option, dial func(conn.Config) (*conn.Conn, e
 }
 
 // Close ends the session (its ephemeral nodes go at once), fails calls in
-// flight with ErrClosed, ends every watch with a final ErrClosed event and
-// returns when every goroutine of the client has ended, except that of a
-// state listener still busy a second after the session closed: that one
-// ends when the listener returns. It is idempotent.
-func (c *Client) Close() error {
-	c.mu.Lock()
-	if c.closed {
-		err := c.closeErr
-		c.mu.Unlock()
-		return err
-	}
-	c.closed = true
-	c.mu.Unlock()
-	c.tracker.stop()
-	err := c.conn.Close()
-	c.wm.EndAll(proto.StateClosed, ErrClosed) // in case the connection never reported it
-	c.states.stop()
-	c.endSubscriptions()
-	c.mu.Lock()
-	c.closeErr = err
-	c.mu.Unlock()
-	return err
+// flight with ErrClosed, ends every watch with a final ErrClosed event,
+// closes Done and every SessionEvents channel, and returns when every
+// goroutine of the client has ended, except that of a state listener
+// still busy a second after the session closed: that one ends when the
+// listener returns. It is idempotent; a concurrent call returns when the
+// first has finished.
+//
+// Close has nothing to report: the client is closed whatever happens. If
+// the server does not confirm the end of the session within 2 s (it is
+// unreachable), the session's ephemeral nodes stay until the session
+// times out on the server.
+func (c *Client) Close() {
+	c.closeOnce.Do(func() {
+		c.tracker.stop()
+		_ = c.conn.Close()                        // always nil
+		c.wm.EndAll(proto.StateClosed, ErrClosed) // in case the connection never reported it
+		c.states.close()
+	})
 }
 
-// State returns the current session state.
-func (c *Client) State() State { return c.conn.State() }
+// Done returns a channel closed when the client can no longer do
+// anything: it was closed, its session expired without
+// WithNewSessionOnExpiry, or its credentials were refused
+// (StateAuthFailed). State then tells which. It is etcd's Session.Done;
+// SessionEvents tells the same end as its last event.
+func (c *Client) Done() <-chan struct{} { return c.states.done }
+
+// State returns the current session state: the last change announced to
+// listeners and SessionEvents.
+func (c *Client) State() State {
+	ev, _ := c.states.current()
+	return ev.State
+}
 
 // SessionID returns the current session's id (it changes only when a new
 // session replaces an expired one, see WithNewSessionOnExpiry).
@@ -128,19 +127,12 @@ func (c *Client) Server() string { return c.conn.ServerAddr() }
 // chroot-prefixed for you.
 func (c *Client) Conn() *conn.Conn { return c.conn }
 
-// stateChanged returns a channel closed at the next state change.
-func (c *Client) stateChanged() <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.changed
-}
-
 // waitConnected waits until the session is connected (read-write or
 // read-only), ctx ends, or the client can no longer connect.
 func (c *Client) waitConnected(ctx context.Context) error {
 	for {
-		ch := c.stateChanged()
-		switch s := c.State(); s {
+		ev, changed := c.states.current()
+		switch ev.State {
 		case StateConnected, StateConnectedReadOnly:
 			return nil
 		case StateClosed:
@@ -148,41 +140,16 @@ func (c *Client) waitConnected(ctx context.Context) error {
 		case StateAuthFailed:
 			return ErrAuthFailed
 		case StateExpired:
-			if !c.cfg.newSessionOnExpiry {
+			if !c.cfg.conn.NewSessionOnExpiry {
 				return ErrSessionExpired
 			}
 		}
 		select {
-		case <-ch:
+		case <-changed:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-}
-
-// do runs one request and wraps its error with the operation and path.
-func (c *Client) do(ctx context.Context, op, path string, code proto.Op, req, resp proto.Record) (*conn.Call, error) {
-	if err := checkCtx(ctx); err != nil {
-		return nil, opErr(op, path, err)
-	}
-	call := &conn.Call{Op: code, Req: req, Resp: resp}
-	if err := c.exec(ctx, call); err != nil {
-		return call, opErr(op, path, err)
-	}
-	return call, nil
-}
-
-// checkCtx refuses a nil context, and one that has already ended: then
-// nothing is sent, so the error is the context's marked not sent (as
-// conn.Do does), which SafeToRetry reports safe.
-func checkCtx(ctx context.Context) error {
-	if ctx == nil {
-		return invalid("nil context")
-	}
-	if err := ctx.Err(); err != nil {
-		return &conn.Error{Kind: err}
-	}
-	return nil
 }
 
 // removeServerWatch is the watch manager's Remover: it queues a
@@ -190,7 +157,7 @@ func checkCtx(ctx context.Context) error {
 // or the connection changed meanwhile) is expected and harmless.
 func (c *Client) removeServerWatch(path string, t proto.WatcherType) {
 	call := &conn.Call{Op: proto.OpRemoveWatches, Req: &proto.RemoveWatchesRequest{Path: c.chroot.Prefix(path), Type: t}}
-	_ = c.conn.Submit(call)
+	_ = c.submitAsync(call)
 }
 
 // sink connects the session engine to the watch manager and listeners.
@@ -198,9 +165,16 @@ type sink struct{ c *Client }
 
 func (s sink) Notification(ev proto.WatcherEvent) { s.c.wm.Notification(ev) }
 
-func (s sink) StateChange(st proto.State, newSession bool) {
-	c := s.c
-	switch st {
+// StateChange hands a change to the one broadcaster (state.go).
+func (s sink) StateChange(st proto.State, id int64, newSession bool) {
+	s.c.states.publish(SessionEvent{State: st, SessionID: id, NewSession: newSession})
+}
+
+// watchState is the watch manager's part of a state change: it must run
+// before the connection reads on, so it is a synchronous hook of the
+// broadcaster.
+func (c *Client) watchState(ev SessionEvent) {
+	switch st := ev.State; st {
 	case proto.StateExpired:
 		c.wm.EndAll(st, ErrSessionExpired)
 	case proto.StateAuthFailed:
@@ -208,17 +182,8 @@ func (s sink) StateChange(st proto.State, newSession bool) {
 	case proto.StateClosed:
 		c.wm.EndAll(st, ErrClosed)
 	default:
-		c.wm.StateChange(st, newSession)
+		c.wm.StateChange(st, ev.NewSession)
 	}
-	c.stateMetrics(st, newSession)
-	c.states.push(st)
-	final := st == proto.StateAuthFailed || st == proto.StateClosed ||
-		(st == proto.StateExpired && !c.cfg.newSessionOnExpiry)
-	c.publish(st, newSession, final)
-	c.mu.Lock()
-	close(c.changed)
-	c.changed = make(chan struct{})
-	c.mu.Unlock()
 }
 
 func (s sink) WatchesToRestore() []conn.WatchSet {
@@ -240,59 +205,4 @@ func (s sink) WatchesNotRestored(set conn.WatchSet, err error) {
 		Data: set.Data, Exist: set.Exist, Child: set.Child,
 		Persistent: set.Persistent, Recursive: set.Recursive,
 	}, err)
-}
-
-// stateLoop calls state listeners in order on a goroutine of its own, so a
-// slow listener never holds up the connection.
-type stateLoop struct {
-	listeners []func(State)
-	box       *mailbox.Mailbox[State]
-	done      chan struct{}
-}
-
-func newStateLoop(listeners []func(State)) *stateLoop {
-	l := &stateLoop{listeners: listeners, box: mailbox.New[State](), done: make(chan struct{})}
-	if len(listeners) == 0 {
-		close(l.done)
-		return l
-	}
-	go l.run()
-	return l
-}
-
-func (l *stateLoop) push(s State) {
-	if len(l.listeners) > 0 {
-		l.box.Put(s)
-	}
-}
-
-func (l *stateLoop) run() {
-	defer close(l.done)
-	for {
-		s, ok := l.box.Get(nil)
-		if !ok {
-			return
-		}
-		for _, f := range l.listeners {
-			f(s)
-		}
-	}
-}
-
-// listenerWait bounds how long Close waits for state listeners to take
-// the last transitions.
-const listenerWait = time.Second
-
-// stop lets the goroutine deliver what is queued and end, waiting up to
-// listenerWait for it: a listener that blocks longer (or calls Close
-// itself) must not hold Close up, so its goroutine is left to finish on
-// its own when the listener returns. It is idempotent.
-func (l *stateLoop) stop() {
-	l.box.Close()
-	t := time.NewTimer(listenerWait)
-	defer t.Stop()
-	select {
-	case <-l.done:
-	case <-t.C:
-	}
 }

@@ -175,7 +175,7 @@ func (c *Client) continueAfter(ctx context.Context, err error, o watchOptions) b
 	switch {
 	case errors.Is(err, ErrConnectionLoss), errors.Is(err, ErrWatchOverflow), errors.Is(err, ErrWatchNotKept):
 	case errors.Is(err, ErrSessionExpired):
-		if !o.resume || !c.cfg.newSessionOnExpiry {
+		if !o.resume || !c.cfg.conn.NewSessionOnExpiry {
 			return false
 		}
 	default:

@@ -58,6 +58,14 @@
 // session timeout): a lock holder should consider its lock lost at
 // StateLost, since another client may hold it by then.
 //
+// # Session states
+//
+// Every state change is announced once, in order, to WithStateListener
+// callbacks and to every SessionEvents channel (whose first event is the
+// state now, so a late reader misses nothing). Done is closed when the
+// client can no longer do anything: after Close, an expiry without
+// WithNewSessionOnExpiry, or refused credentials; State then says which.
+//
 // # Security
 //
 // WithTLS connects to the servers' secure client port, with hostname

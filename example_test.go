@@ -232,7 +232,7 @@ func ExampleClient_Multi() {
 	// cleanup: <nil>
 }
 
-// SessionEvents reports every change of the session's state in order,
+// SessionEvents reports the session's state, then every change in order,
 // here across a dropped connection (through a fault proxy) and Close.
 func ExampleClient_SessionEvents() {
 	p, err := zktest.NewProxy(srv.Addr())
@@ -252,7 +252,8 @@ func ExampleClient_SessionEvents() {
 
 	events := c.SessionEvents(ctx)
 	id := c.SessionID()
-	p.Cut() // the connection drops; the session does not
+	fmt.Println("now:", (<-events).State) // the first event is the state now
+	p.Cut()                               // the connection drops; the session does not
 	for ev := range events {
 		fmt.Println(ev.State, "same session:", ev.SessionID == id, "new:", ev.NewSession)
 		if ev.State == zk.StateConnected {
@@ -260,6 +261,7 @@ func ExampleClient_SessionEvents() {
 		}
 	}
 	// Output:
+	// now: Connected
 	// Disconnected same session: true new: false
 	// Connected same session: true new: false
 	// Closed same session: true new: false

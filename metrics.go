@@ -1,11 +1,7 @@
 package zk
 
 import (
-	"context"
 	"time"
-
-	"github.com/zkwire/zk/conn"
-	"github.com/zkwire/zk/proto"
 )
 
 // Metrics receives the client's measurements, for a metrics system
@@ -15,15 +11,18 @@ import (
 // block or call back into the client. Gauges that need no events (watch
 // registrations by kind, watch overflows) are read from Client.Stats.
 type Metrics interface {
-	// RequestStarted is called when an operation's request is submitted;
-	// op is the protocol name of the operation ("getData", "create",
-	// "multi", ...). Requests in flight are those started and not done.
+	// RequestStarted is called when a request is submitted; op is its
+	// protocol name ("getData", "create", "multi", "removeWatches"...).
+	// Every request the client sends for its operations is counted,
+	// including the removals Watch.Stop sends without waiting; AddAuth's
+	// credentials, which belong to the connection, are not. Requests in
+	// flight are those started and not done.
 	RequestStarted(op string)
 	// RequestDone is called exactly once per RequestStarted, when the
-	// caller gets its answer: err is nil, a server error (ErrNoNode...) or
-	// a client one (ErrConnectionLoss, a context error...). latency runs
-	// from submission to that answer, queueing while disconnected
-	// included.
+	// caller gets its answer (for a request nobody waits for, when it
+	// completes): err is nil, a server error (ErrNoNode...) or a client
+	// one (ErrConnectionLoss, a context error...). latency runs from
+	// submission to that answer, queueing while disconnected included.
 	RequestDone(op string, latency time.Duration, err error)
 	// Reconnected is called when the client is connected again to its
 	// existing session after a connection loss (read-write or read-only).
@@ -60,41 +59,17 @@ func (c *Client) Stats() Stats {
 	return s
 }
 
-// exec runs one call (conn.Do), reporting it to the metrics if they are
-// on. Every operation goes through it.
-func (c *Client) exec(ctx context.Context, call *conn.Call) error {
-	if c.cfg.metrics == nil {
-		return c.conn.Do(ctx, call)
-	}
-	start := c.requestStarted(call.Op)
-	err := c.conn.Do(ctx, call)
-	c.requestDone(call.Op, start, err)
-	return err
-}
-
-// requestStarted tells the metrics a request is submitted; only called
-// when metrics are on.
-func (c *Client) requestStarted(op proto.Op) time.Time {
-	c.cfg.metrics.RequestStarted(op.String())
-	return time.Now()
-}
-
-// requestDone tells the metrics a request has its answer.
-func (c *Client) requestDone(op proto.Op, start time.Time, err error) {
-	c.cfg.metrics.RequestDone(op.String(), time.Since(start), err)
-}
-
 // stateMetrics counts reconnects and expiries; called for every state
 // change.
-func (c *Client) stateMetrics(st State, newSession bool) {
+func (c *Client) stateMetrics(ev SessionEvent) {
 	m := c.cfg.metrics
 	if m == nil {
 		return
 	}
-	switch {
+	switch st := ev.State; {
 	case st == StateExpired:
 		m.SessionExpired()
-	case (st == StateConnected || st == StateConnectedReadOnly) && !newSession:
+	case (st == StateConnected || st == StateConnectedReadOnly) && !ev.NewSession:
 		m.Reconnected()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/zkwire/zk/proto"
 )
@@ -18,7 +19,7 @@ type Op struct {
 	mode    CreateMode
 	acl     []ACL
 	version int32
-	ttl     int64
+	ttl     int64 // milliseconds, as sent
 }
 
 // CreateOp creates a node (TTL modes need CreateTTLOp). A sequential path
@@ -28,10 +29,11 @@ func CreateOp(path string, data []byte, mode CreateMode, acl []ACL) Op {
 	return Op{name: "create", path: path, code: proto.OpCreate, data: data, mode: mode, acl: acl}
 }
 
-// CreateTTLOp creates a TTL node; mode and ttlMillis are checked as
-// CreateTTL checks them (a non-TTL mode is refused, not ignored).
-func CreateTTLOp(path string, data []byte, mode CreateMode, acl []ACL, ttlMillis int64) Op {
-	return Op{name: "createTTL", path: path, code: proto.OpCreateTTL, data: data, mode: mode, acl: acl, ttl: ttlMillis}
+// CreateTTLOp creates a TTL node, as CreateTTL does: ttl has millisecond
+// precision, and mode and ttl are checked as CreateTTL checks them (a
+// non-TTL mode is refused, not ignored).
+func CreateTTLOp(path string, data []byte, mode CreateMode, acl []ACL, ttl time.Duration) Op {
+	return Op{name: "createTTL", path: path, code: proto.OpCreateTTL, data: data, mode: mode, acl: acl, ttl: ttl.Milliseconds()}
 }
 
 // DeleteOp deletes a node if its version matches (-1: any).

@@ -40,17 +40,6 @@ type (
 	}
 )
 
-// run is do for a call built by the caller.
-func (c *Client) run(ctx context.Context, op, path string, call *conn.Call) error {
-	if err := checkCtx(ctx); err != nil {
-		return opErr(op, path, err)
-	}
-	if err := c.exec(ctx, call); err != nil { // conn.Do, plus metrics (metrics.go)
-		return opErr(op, path, err)
-	}
-	return nil
-}
-
 // Delete removes the node at path if its version matches (-1: any).
 func (c *Client) Delete(ctx context.Context, path string, version int32) error {
 	if err := validPath("delete", path); err != nil {
@@ -58,7 +47,7 @@ func (c *Client) Delete(ctx context.Context, path string, version int32) error {
 	}
 	o := &deleteCall{req: proto.DeleteRequest{Path: c.chroot.Prefix(path), Version: version}}
 	o.call = conn.Call{Op: proto.OpDelete, Req: &o.req}
-	return c.run(ctx, "delete", path, &o.call)
+	return c.roundTrip(ctx, "delete", path, &o.call)
 }
 
 // Exists reports whether the node exists, and its Stat if it does.
@@ -68,7 +57,7 @@ func (c *Client) Exists(ctx context.Context, path string) (bool, *Stat, error) {
 	}
 	o := &existsCall{req: proto.ExistsRequest{Path: c.chroot.Prefix(path)}}
 	o.call = conn.Call{Op: proto.OpExists, Req: &o.req, Resp: &o.resp}
-	err := c.run(ctx, "exists", path, &o.call)
+	err := c.roundTrip(ctx, "exists", path, &o.call)
 	if errors.Is(err, ErrNoNode) {
 		return false, nil, nil
 	}
@@ -85,7 +74,7 @@ func (c *Client) Get(ctx context.Context, path string) ([]byte, *Stat, error) {
 	}
 	o := &getCall{req: proto.GetDataRequest{Path: c.chroot.Prefix(path)}}
 	o.call = conn.Call{Op: proto.OpGetData, Req: &o.req, Resp: &o.resp}
-	if err := c.run(ctx, "get", path, &o.call); err != nil {
+	if err := c.roundTrip(ctx, "get", path, &o.call); err != nil {
 		return nil, nil, err
 	}
 	return o.resp.Data, &o.resp.Stat, nil
@@ -98,7 +87,7 @@ func (c *Client) Set(ctx context.Context, path string, data []byte, version int3
 	}
 	o := &setCall{req: proto.SetDataRequest{Path: c.chroot.Prefix(path), Data: data, Version: version}}
 	o.call = conn.Call{Op: proto.OpSetData, Req: &o.req, Resp: &o.resp}
-	if err := c.run(ctx, "set", path, &o.call); err != nil {
+	if err := c.roundTrip(ctx, "set", path, &o.call); err != nil {
 		return nil, err
 	}
 	return &o.resp.Stat, nil
@@ -112,7 +101,7 @@ func (c *Client) Children(ctx context.Context, path string) ([]string, *Stat, er
 	}
 	o := &childrenCall{req: proto.GetChildren2Request{Path: c.chroot.Prefix(path)}}
 	o.call = conn.Call{Op: proto.OpGetChildren2, Req: &o.req, Resp: &o.resp}
-	if err := c.run(ctx, "children", path, &o.call); err != nil {
+	if err := c.roundTrip(ctx, "children", path, &o.call); err != nil {
 		return nil, nil, err
 	}
 	return o.resp.Children, &o.resp.Stat, nil

@@ -15,13 +15,12 @@ import (
 type Option func(*config)
 
 type config struct {
-	conn               conn.Config
-	chroot             string
-	stateListeners     []func(State)
-	watchBuffer        int
-	newSessionOnExpiry bool
-	metrics            Metrics
-	tracking           bool
+	conn           conn.Config
+	chroot         string
+	stateListeners []func(State)
+	watchBuffer    int
+	metrics        Metrics
+	tracking       bool
 }
 
 // WithSessionTimeout sets the requested session timeout (default 10 s).
@@ -140,7 +139,7 @@ func WithStateListener(f func(State)) Option {
 // (ephemeral nodes, watches) comes back unless the application or a recipe
 // puts it back. Without it an expired client stays expired.
 func WithNewSessionOnExpiry() Option {
-	return func(c *config) { c.conn.NewSessionOnExpiry = true; c.newSessionOnExpiry = true }
+	return func(c *config) { c.conn.NewSessionOnExpiry = true }
 }
 
 // WithWatchBuffer sets the capacity of each watch's channel (default

@@ -66,14 +66,14 @@ func TestAttackSequentialRootNestedChroot(t *testing.T) {
 	check("CreateTTL", p)
 	res, err := c.Multi(ctx,
 		zk.CreateOp("/", nil, zk.PersistentSequential, open),
-		zk.CreateTTLOp("/", nil, zk.PersistentSequentialWithTTL, open, 60000),
+		zk.CreateTTLOp("/", nil, zk.PersistentSequentialWithTTL, open, time.Minute),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	check("Multi CreateOp", res[0].Path)
 	check("Multi CreateTTLOp", res[1].Path)
-	p, err = c.CreateProtectedEphemeralSequential(ctx, "/", nil, open)
+	p, _, err = c.CreateProtected(ctx, "/", nil, zk.EphemeralSequential, open)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestAttackMultiChrootCreateTTLOp(t *testing.T) {
 	c, root := chrooted(t, []string{srv.Addr()})
 	obs := connect(t)
 	res, err := c.Multi(ctx,
-		zk.CreateTTLOp("/ttl", []byte("x"), zk.PersistentWithTTL, open, 60000),
+		zk.CreateTTLOp("/ttl", []byte("x"), zk.PersistentWithTTL, open, time.Minute),
 		zk.CheckOp("/ttl", 0),
 	)
 	if err != nil {
@@ -109,7 +109,7 @@ func TestAttackMultiChrootCreateTTLOp(t *testing.T) {
 	if _, st, err := obs.Get(ctx, root+"/ttl"); err != nil || st.EphemeralOwner != 0 {
 		t.Errorf("server side %s: %v %v", root+"/ttl", st, err)
 	}
-	for _, ttl := range []int64{0, -1, 1 << 40} {
+	for _, ttl := range []time.Duration{0, -time.Millisecond, time.Microsecond, (1 << 40) * time.Millisecond} {
 		_, err := c.Multi(ctx, zk.CreateTTLOp("/ttl2", nil, zk.PersistentWithTTL, open, ttl))
 		if !errors.Is(err, zk.ErrInvalidArgument) {
 			t.Errorf("TTL %d: %v, want ErrInvalidArgument", ttl, err)
@@ -123,11 +123,11 @@ func TestAttackProtectedCreateNilContext(t *testing.T) {
 	c := connect(t)
 	defer func() {
 		if r := recover(); r != nil {
-			t.Fatalf("CreateProtectedEphemeralSequential(nil ctx) panicked: %v", r)
+			t.Fatalf("CreateProtected(nil ctx) panicked: %v", r)
 		}
 	}()
 	//lint:ignore SA1012 a nil context is the input under test
-	_, err := c.CreateProtectedEphemeralSequential(nil, testPath(t)+"/x-", nil, open) //nolint:staticcheck
+	_, _, err := c.CreateProtected(nil, testPath(t)+"/x-", nil, zk.EphemeralSequential, open) //nolint:staticcheck
 	if !errors.Is(err, zk.ErrInvalidArgument) {
 		t.Fatalf("nil ctx: %v, want ErrInvalidArgument", err)
 	}
@@ -158,7 +158,7 @@ func TestAttackProtectedCreateChrootOrphan(t *testing.T) {
 	px.SetLatency(300 * time.Millisecond)
 	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
 	defer cancel()
-	p, err := c.CreateProtectedEphemeralSequential(short, "/locks/lock-", nil, open)
+	p, _, err := c.CreateProtected(short, "/locks/lock-", nil, zk.EphemeralSequential, open)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %q, %v; want the context's error", p, err)
 	}
@@ -268,7 +268,7 @@ func TestAttackProtectedCreateThenExpiry(t *testing.T) {
 	px.SetLatency(300 * time.Millisecond)
 	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
 	defer cancel()
-	if _, err := c.CreateProtectedEphemeralSequential(short, "/locks/l-", nil, open); !errors.Is(err, context.DeadlineExceeded) {
+	if _, _, err := c.CreateProtected(short, "/locks/l-", nil, zk.EphemeralSequential, open); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want the context's error, got %v", err)
 	}
 	if err := zktest.ExpireSession(ctx, srv.Addr(), old, pw); err != nil {
@@ -281,7 +281,7 @@ func TestAttackProtectedCreateThenExpiry(t *testing.T) {
 		}
 		return nil
 	})
-	p, err := c.CreateProtectedEphemeralSequential(ctx, "/locks/l-", nil, open)
+	p, _, err := c.CreateProtected(ctx, "/locks/l-", nil, zk.EphemeralSequential, open)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,9 @@ func TestSessionEventsAcrossExpiry(t *testing.T) {
 	ctx := ctxFor(t, 60*time.Second)
 	events := c.SessionEvents(ctx)
 	old := c.SessionID()
+	if ev := nextSessionEvent(t, events); ev != (zk.SessionEvent{State: zk.StateConnected, SessionID: old}) {
+		t.Fatalf("first event %+v, want the current state", ev)
+	}
 	if err := zktest.ExpireSession(ctx, srv.Addr(), old, c.SessionPassword()); err != nil {
 		t.Fatal(err)
 	}
@@ -59,10 +62,13 @@ func TestSessionEventsAcrossExpiry(t *testing.T) {
 	if last.State != zk.StateClosed {
 		t.Fatalf("last event before the channel closed = %+v, want StateClosed", last)
 	}
-	if got := c.SessionEvents(context.Background()); got != nil {
-		if _, ok := <-got; ok {
-			t.Fatal("SessionEvents after Close delivered an event")
-		}
+	// After the end: the final state alone.
+	after := c.SessionEvents(context.Background())
+	if ev := nextSessionEvent(t, after); ev.State != zk.StateClosed {
+		t.Fatalf("SessionEvents after Close: first %+v, want StateClosed", ev)
+	}
+	if ev, ok := <-after; ok {
+		t.Fatalf("SessionEvents after Close delivered %+v after the final state", ev)
 	}
 }
 
@@ -70,6 +76,9 @@ func TestSessionEventsEndWithContext(t *testing.T) {
 	c := connect(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	events := c.SessionEvents(ctx)
+	if ev := nextSessionEvent(t, events); ev.State != zk.StateConnected {
+		t.Fatalf("first event %+v, want the current state", ev)
+	}
 	cancel()
 	select {
 	case _, ok := <-events:

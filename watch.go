@@ -3,7 +3,6 @@ package zk
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/zkwire/zk/conn"
 	"github.com/zkwire/zk/proto"
@@ -66,11 +65,8 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 	if err := validPath(op, path); err != nil {
 		return nil, err
 	}
-	call := &conn.Call{Op: code, Resp: resp}
-	var start time.Time
-	if c.cfg.metrics != nil {
-		start = c.requestStarted(code)
-	}
+	r := request{call: &conn.Call{Op: code, Resp: resp}}
+	call := r.call
 	w, err := c.wm.Begin(path, kind, func(w *watchmgr.Watcher, server bool) error {
 		call.Req = makeReq(c.chroot.Prefix(path), server)
 		call.OnReply = func(cl *conn.Call) {
@@ -84,15 +80,14 @@ func (c *Client) watchedRead(ctx context.Context, op, path string, kind watchmgr
 			}
 			w.Commit(set, existed)
 		}
-		return c.conn.Submit(call)
+		// Only queued here, under the manager's lock (see
+		// watchmgr.Begin); waited for below.
+		return c.submit(&r)
 	})
 	if err == nil {
-		err = c.conn.Wait(ctx, call)
+		err = c.wait(ctx, &r)
 	} else {
 		w = nil
-	}
-	if c.cfg.metrics != nil {
-		c.requestDone(code, start, err)
 	}
 	if w == nil {
 		return nil, opErr(op, path, err)
@@ -132,36 +127,27 @@ func (c *Client) AddWatch(ctx context.Context, path string, mode AddWatchMode) (
 	default:
 		return nil, opErr("addWatch", path, invalid("unknown watch mode %d", mode))
 	}
-	var call *conn.Call
+	var r request
 	w, err := c.wm.Begin(path, kind, func(w *watchmgr.Watcher, server bool) error {
 		if !server {
 			return nil // already covered by this client's registration
 		}
-		call = &conn.Call{
+		r.call = &conn.Call{
 			Op:      proto.OpAddWatch,
 			Req:     &proto.AddWatchRequest{Path: c.chroot.Prefix(path), Mode: mode},
 			Resp:    &proto.ErrorResponse{},
 			OnReply: func(cl *conn.Call) { w.Commit(cl.Err == nil, false) },
 		}
-		return c.conn.Submit(call)
+		return c.submit(&r)
 	})
 	if err != nil {
 		return nil, opErr("addWatch", path, err)
 	}
-	if call == nil {
+	if r.call == nil {
 		w.Commit(true, false)
 		return w, nil
 	}
-	var start time.Time
-	if c.cfg.metrics != nil {
-		// Started after Submit: the time to submit is negligible.
-		start = c.requestStarted(proto.OpAddWatch)
-	}
-	err = c.conn.Wait(ctx, call)
-	if c.cfg.metrics != nil {
-		c.requestDone(proto.OpAddWatch, start, err)
-	}
-	if err != nil {
+	if err := c.wait(ctx, &r); err != nil {
 		w.Stop()
 		return nil, opErr("addWatch", path, err)
 	}
@@ -201,7 +187,9 @@ func (c *Client) RemoveWatches(ctx context.Context, path string, t WatcherType, 
 	var calls []*conn.Call
 	n := c.wm.RemoveLocal(path, t, func(p string, wt proto.WatcherType) {
 		call := &conn.Call{Op: proto.OpRemoveWatches, Req: &proto.RemoveWatchesRequest{Path: c.chroot.Prefix(p), Type: wt}}
-		if c.conn.Submit(call) == nil {
+		// Async: a removal the caller gives up on below must still go
+		// out, or the server would keep a watch nobody tracks.
+		if c.submitAsync(call) == nil {
 			calls = append(calls, call)
 		}
 	})
@@ -209,8 +197,6 @@ func (c *Client) RemoveWatches(ctx context.Context, path string, t WatcherType, 
 		return opErr("removeWatches", path, ErrNoWatcher)
 	}
 	for _, call := range calls {
-		// Not conn.Wait: a removal given up on must still go out, or the
-		// server would keep a watch nobody tracks.
 		select {
 		case <-call.Done():
 		case <-ctx.Done():

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net"
+	"time"
 
 	"github.com/zkwire/zk"
 )
@@ -58,7 +59,7 @@ func (z zkClient) GetW(ctx context.Context, path string) (Watch, error) {
 	return (*zkWatch)(w), nil // a pointer conversion: no allocation
 }
 
-func (z zkClient) Close() error { return z.c.Close() }
+func (z zkClient) Close() error { z.c.Close(); return nil }
 
 type zkWatch zk.Watch
 
@@ -89,4 +90,24 @@ func CountedZK(ctr *ConnCounter) Dialer {
 		}
 		return zkClient{c}, nil
 	}
+}
+
+// States reports the session's state changes (zk.Client.SessionEvents):
+// connected on StateConnected or StateConnectedReadOnly, lost on any
+// other state.
+func (z zkClient) States(ctx context.Context) <-chan StateChange {
+	evs := z.c.SessionEvents(ctx)
+	out := make(chan StateChange, 16)
+	go func() {
+		defer close(out)
+		for ev := range evs {
+			sc := StateChange{At: time.Now(), Connected: ev.State == zk.StateConnected || ev.State == zk.StateConnectedReadOnly}
+			select {
+			case out <- sc:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }

@@ -112,12 +112,14 @@ type EventSink interface {
 	// StateDisconnected, StateLost (the session deadline passed while
 	// disconnected; see the package doc), StateExpired, StateAuthFailed,
 	// StateClosed.
+	// sessionID is the session the state concerns (the expired one for
+	// StateExpired; 0 before the first session).
 	// newSession is true on the Connected that starts a session (the first
 	// one, or one after expiry with NewSessionOnExpiry). For a (re)connect
 	// it is called before the connection's first frame is read and before
 	// watches are restored, so whatever the sink emits for it precedes
 	// every event from the new connection.
-	StateChange(s proto.State, newSession bool)
+	StateChange(s proto.State, sessionID int64, newSession bool)
 }
 
 // WatchSet lists watched paths (relative to the chroot) to re-register.

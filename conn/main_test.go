@@ -62,7 +62,7 @@ func (r *recorder) Notification(ev proto.WatcherEvent) {
 	r.note()
 }
 
-func (r *recorder) StateChange(s proto.State, newSession bool) {
+func (r *recorder) StateChange(s proto.State, _ int64, newSession bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.states = append(r.states, stateEvent{s, newSession})

@@ -133,6 +133,7 @@ func reportSessionEvents(ctx context.Context, c *zk.Client, errOut io.Writer) (s
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		<-events // the state now: only changes are reported
 		for ev := range events {
 			if ev.NewSession {
 				fmt.Fprintf(errOut, "session: %s, new session 0x%x (the old one's ephemeral nodes and watches are gone)\n", ev.State, uint64(ev.SessionID))

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // maxBatch bounds how many event paths are gathered for one refresh.
@@ -21,7 +22,8 @@ const readGroup = 128
 // name, in batches. It returns zk.ErrUnimplemented (from AddWatch) when
 // the server has no persistent watches.
 func (t *TreeCache) runPersistent() error {
-	for attempt := 0; ; attempt++ {
+	var retries backoff.Counter
+	for {
 		session := t.c.SessionID()
 		w, err := t.c.AddWatch(t.ctx, t.root, zk.WatchPersistentRecursive)
 		if errors.Is(err, zk.ErrUnimplemented) {
@@ -33,9 +35,9 @@ func (t *TreeCache) runPersistent() error {
 			if err == nil {
 				return nil // closed
 			}
-			attempt = 0
+			retries.Reset()
 		}
-		if err := t.recover(err, session, attempt); err != nil {
+		if err := t.recover(err, session, &retries); err != nil {
 			return err
 		}
 	}
