@@ -579,7 +579,7 @@ func (r *batchRound) withdrawnErr(err error) error {
 }
 
 // submitBatchOp queues one operation's call; its OnReply completes it.
-func (c *Client) submitBatchOp(call *conn.Call) error { return c.conn.Submit(call) }
+func (c *Client) submitBatchOp(call *conn.Call) error { return c.submitAsync(call) }
 
 // batchReply is the OnReply of an operation sent alone.
 func batchReply(call *conn.Call) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -339,4 +340,42 @@ func testBatchManyOps(t *testing.T, opts ...zk.BatchOption) {
 func bothModes(t *testing.T, f func(*testing.T, ...zk.BatchOption)) {
 	t.Run("single", func(t *testing.T) { f(t) })
 	t.Run("grouped", func(t *testing.T) { f(t, zk.GroupReads(7)) })
+}
+
+// TestBatchMetrics: a batch's requests go through the client's one request
+// path, so the metrics see each request once, started and done; an
+// operation refused before sending is no request.
+func TestBatchMetrics(t *testing.T) {
+	m := newCountingMetrics()
+	c := connect(t, zk.WithMetrics(m))
+	ctx := ctxFor(t, 30*time.Second)
+	root := testPath(t)
+	mustCreate(t, c, root, nil)
+	for _, tc := range []struct {
+		name string
+		opts []zk.BatchOption
+		want map[string]int
+	}{
+		{"single", nil, map[string]int{"getData": 3, "getChildren2": 1, "setData": 1}},
+		{"grouped", []zk.BatchOption{zk.GroupReads(2)}, map[string]int{"multiRead": 2, "setData": 1}},
+	} {
+		before := m.snapshot()
+		b := c.NewBatch(tc.opts...)
+		b.Get(root)
+		b.Get(root + "/missing")
+		b.Get("no-slash") // refused
+		b.Children(root)
+		b.Get(root)
+		b.Set(root, nil, -1)
+		if _, err := b.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after := m.snapshot()
+		if s, d := delta(before.started, after.started), delta(before.done, after.done); !maps.Equal(s, tc.want) || !maps.Equal(d, tc.want) {
+			t.Errorf("%s: started %v, done %v; want %v for both", tc.name, s, d, tc.want)
+		}
+		if after.inFlight != 0 {
+			t.Errorf("%s: %d requests in flight after Wait", tc.name, after.inFlight)
+		}
+	}
 }
