@@ -27,11 +27,16 @@ import (
 //
 // It is not a transaction (see Multi): each operation succeeds or fails on
 // its own, in its BatchResult.Err. Operations are sent as they are added,
-// while the batch has fewer than about batchWindow of them in flight
+// while the batch has fewer than 512 of them in flight
 // (an operation counts one more for each KiB of path and data, so the
 // request bytes in flight stay near 1 MiB); the rest wait in the batch
 // and Wait sends them as replies come in. So a batch of a million
 // operations never queues more than the window in the client.
+//
+// Operations are sent in the order added, and the server applies one
+// session's requests in order: a Create of a parent before those of its
+// children works in one batch. (A group of reads sent again after a reply
+// over the limit, see GroupReads, goes after what was sent meanwhile.)
 //
 // An operation with bad input (an invalid path, ACL or mode) is never
 // sent: its result carries the error. Paths are the caller's, relative to
