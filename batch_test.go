@@ -13,6 +13,7 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/internal/testenv"
+	"github.com/zkwire/zk/zktest"
 )
 
 // TestBatchResultsInOrder: every operation gets its own result, in the
@@ -376,6 +377,39 @@ func TestBatchMetrics(t *testing.T) {
 		}
 		if after.inFlight != 0 {
 			t.Errorf("%s: %d requests in flight after Wait", tc.name, after.inFlight)
+		}
+	}
+}
+
+// TestBatchExpiredSession: once the session has expired, a batch fails
+// every operation with ErrSessionExpired at once.
+func TestBatchExpiredSession(t *testing.T) { bothModes(t, testBatchExpiredSession) }
+
+func testBatchExpiredSession(t *testing.T, opts ...zk.BatchOption) {
+	c := connect(t)
+	ctx := ctxFor(t, 60*time.Second)
+	root := testPath(t)
+	mustCreate(t, c, root, nil)
+	if err := zktest.ExpireSession(ctx, srv.Addr(), c.SessionID(), c.SessionPassword()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		if s := c.State(); s != zk.StateExpired {
+			return fmt.Errorf("state %v, want expired", s)
+		}
+		return nil
+	})
+	b := c.NewBatch(opts...)
+	b.Get(root)
+	b.Children(root)
+	b.Set(root, nil, -1)
+	res, err := b.Wait(ctx)
+	if !errors.Is(err, zk.ErrSessionExpired) || len(res) != 3 {
+		t.Fatalf("Wait = %d results, %v; want 3 and ErrSessionExpired", len(res), err)
+	}
+	for i, r := range res {
+		if !errors.Is(r.Err, zk.ErrSessionExpired) {
+			t.Errorf("result %d: %v, want ErrSessionExpired", i, r.Err)
 		}
 	}
 }
