@@ -179,19 +179,20 @@ func (b *Batch) Wait(ctx context.Context) ([]BatchResult, error) {
 	}
 	ended := false // ctx ended: return without waiting for replies
 	for {
-		if r.stop == nil {
-			if err := ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil {
+			if r.stop == nil {
 				r.halt(b.c, ctx, notSentErr(err))
-				ended = true
-			} else if err := r.failure(); err != nil {
-				r.halt(b.c, nil, stopErr(err))
 			}
+			ended = true
+		} else if err := r.failure(); err != nil && r.stop == nil {
+			r.halt(b.c, nil, stopErr(err))
 		}
 		r.resend()
-		r.pump(b.c, true)
+		// Sleep until what pump could not send fits: half the window
+		// drained, or more for a heavy operation.
 		wakeAt := int64(0)
-		if r.sent < r.n {
-			wakeAt = batchWindow / 2
+		if need := r.pump(b.c, true); need > 0 {
+			wakeAt = max(0, min(batchWindow/2, batchWindow-need))
 		}
 		r.wakeAt.Store(wakeAt)
 		if r.inflight.Load() <= wakeAt {
@@ -350,8 +351,9 @@ func (op *batchOp) code() proto.Op {
 // (at least one when nothing is in flight), or fails them all with the
 // stop error once the batch has stopped. Reads go in groups when the
 // batch groups them; a group shorter than its size waits for more reads
-// unless flush (Wait is sending the rest).
-func (r *batchRound) pump(c *Client, flush bool) {
+// unless flush (Wait is sending the rest). It returns the weight of the
+// operation or group that did not fit (0: nothing left to send).
+func (r *batchRound) pump(c *Client, flush bool) (need int64) {
 	for r.sent < r.n {
 		op := r.op(r.sent)
 		if op.done.Load() { // refused when added
@@ -364,19 +366,20 @@ func (r *batchRound) pump(c *Client, flush bool) {
 			continue
 		}
 		if r.grouping() && op.groupable() {
-			if !r.pumpGroup(flush) {
-				return
+			if need := r.pumpGroup(flush); need > 0 {
+				return need
 			}
 			continue
 		}
 		in := r.inflight.Load()
 		if in > 0 && in+op.weight > batchWindow {
-			return
+			return op.weight
 		}
 		r.sent++
 		r.inflight.Add(op.weight)
 		r.submit(op)
 	}
+	return 0
 }
 
 // submit hands one operation to the client (its weight already counted).
@@ -407,19 +410,19 @@ func (op *batchOp) groupable() bool {
 
 // pumpGroup sends the reads from r.sent on as one group, if the window
 // has room and the group is full (or flush, or a non-read follows). It
-// reports whether it sent one.
-func (r *batchRound) pumpGroup(flush bool) bool {
+// returns 0 when it sent one, else the group's weight.
+func (r *batchRound) pumpGroup(flush bool) (need int64) {
 	hi, weight := r.sent, int64(0)
 	for hi < r.n && hi-r.sent < r.group && r.op(hi).groupable() {
 		weight += r.op(hi).weight
 		hi++
 	}
 	if hi-r.sent < r.group && hi == r.n && !flush {
-		return false // more reads may come
+		return weight // more reads may come
 	}
 	in := r.inflight.Load()
 	if in > 0 && in+weight > batchWindow {
-		return false
+		return weight
 	}
 	g := &batchGroup{r: r, weight: weight, ops: make([]*batchOp, 0, hi-r.sent)}
 	for ; r.sent < hi; r.sent++ {
@@ -427,7 +430,7 @@ func (r *batchRound) pumpGroup(flush bool) bool {
 	}
 	r.inflight.Add(weight)
 	r.sendGroup(g)
-	return true
+	return 0
 }
 
 // sendGroup sends g as one multiRead (its weight already counted).

@@ -413,3 +413,31 @@ func testBatchExpiredSession(t *testing.T, opts ...zk.BatchOption) {
 		}
 	}
 }
+
+// TestBatchHeavyOps: operations heavier than the window go one at a time
+// and complete, in order, between light ones.
+func TestBatchHeavyOps(t *testing.T) { bothModes(t, testBatchHeavyOps) }
+
+func testBatchHeavyOps(t *testing.T, opts ...zk.BatchOption) {
+	c := connect(t)
+	ctx := ctxFor(t, 60*time.Second)
+	root := testPath(t)
+	mustCreate(t, c, root, nil)
+	b := c.NewBatch(opts...)
+	for i := range 4 {
+		data := make([]byte, 700<<10)
+		data[0] = byte(i)
+		b.Set(root, data, -1)
+		b.Get(root)
+	}
+	res, err := b.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		set, get := res[2*i], res[2*i+1]
+		if set.Err != nil || get.Err != nil || len(get.Data) != 700<<10 || get.Data[0] != byte(i) || get.Stat.Version != int32(i+1) {
+			t.Errorf("round %d: set %v, get %v (%d bytes, stat %+v)", i, set.Err, get.Err, len(get.Data), get.Stat)
+		}
+	}
+}
