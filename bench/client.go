@@ -47,3 +47,28 @@ type Dialer func(ctx context.Context, servers []string) (Client, error)
 // sessionTimeout is what both adapters ask for: long enough that a busy
 // 2-core machine never expires a benchmark session.
 const sessionTimeout = 15 * time.Second
+
+// CallbackClient is implemented by an adapter whose client can deliver a
+// watch's event to a function instead of a channel, with no goroutine per
+// watch (zk's callback form, zk.OnEvent). watch-fire uses it with
+// Config.Callback.
+type CallbackClient interface {
+	// GetWFunc reads a node and sets a one-shot data watch that calls
+	// fired once: true when the watch fired, false when it ended without.
+	GetWFunc(ctx context.Context, path string, fired func(ok bool)) error
+}
+
+// StateReporter is implemented by an adapter whose client reports its
+// connection's state changes. watch-reconnect uses it for the time to
+// detect the cut and for the re-registration time.
+type StateReporter interface {
+	// States delivers each change of the connection from the call on,
+	// stamped when the adapter received it, until ctx ends.
+	States(ctx context.Context) <-chan StateChange
+}
+
+// StateChange is a change of a client's connection: lost or (re)gained.
+type StateChange struct {
+	Connected bool // the session is usable again; false: disconnected
+	At        time.Time
+}

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,13 @@ type Config struct {
 	Cut         time.Duration // watch-reconnect: how long new connections are refused; 0: 500 ms
 	Root        string        // the benchmark's znode subtree; "": /zkbench
 	Progress    io.Writer     // a progress line every second while running; nil: none
+	// Setter, when set, changes watch-fire's watched nodes instead of the
+	// Helper session, from another process, so that the process's CPU,
+	// allocations and context switches are the watching client's alone.
+	Setter Setter
+	// Callback makes watch-fire set its watches in the callback form
+	// (Client must be a CallbackClient): no reader goroutine per watch.
+	Callback bool
 
 	// Conns is the counter Client's dialer wraps its connections with
 	// (CountedZK; compare's go-zookeeper dialer), for the socket reads
@@ -37,6 +45,13 @@ type Config struct {
 	// (/proc/<pid>/stat). 0: not measured.
 	ServerPID int
 }
+
+// Setter changes the watched nodes of watch-fire from outside the
+// process. It prepares (a process, a session), calls ready once it can
+// start at once, then sets every path (any data, any version, up to
+// conc in flight) and returns when each setData was sent, by the wall
+// clock. ready starts the measured phase.
+type Setter func(ctx context.Context, paths []string, conc int, ready func()) (sent []time.Time, err error)
 
 // Workload is one named workload and its defaults.
 type Workload struct {

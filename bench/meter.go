@@ -2,6 +2,7 @@ package bench
 
 import (
 	"runtime"
+	"runtime/debug"
 	"time"
 )
 
@@ -78,4 +79,12 @@ func liveHeap() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// liveRSS is the process's resident set after a full collection that
+// returned every free page to the OS (debug.FreeOSMemory), so that pages
+// an earlier phase freed do not hide what the live data takes.
+func liveRSS() uint64 {
+	debug.FreeOSMemory()
+	return residentBytes()
 }

@@ -31,6 +31,30 @@ func ProcessCPU(pid int) (time.Duration, error) {
 	return time.Duration(ticks) * clockTick, nil
 }
 
+// residentBytes is this process's resident set now (Linux
+// /proc/self/statm, second field, in pages); 0 when unknown.
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	pages, err := parseStatmResident(string(b))
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
+}
+
+// parseStatmResident returns the resident field (the second) of a
+// /proc/<pid>/statm line, in pages.
+func parseStatmResident(statm string) (uint64, error) {
+	f := strings.Fields(statm)
+	if len(f) < 2 {
+		return 0, fmt.Errorf("bench: statm %q: fewer than 2 fields", statm)
+	}
+	return strconv.ParseUint(f[1], 10, 64)
+}
+
 // parseStatCPU returns utime+stime (fields 14 and 15) of a /proc/<pid>/stat
 // line. The command name (field 2) is in parentheses and may itself hold
 // spaces and parentheses, so the fields are counted after the last ')'.

@@ -56,14 +56,37 @@ type Result struct {
 	// event delivered.
 	DeliverS float64 `json:"deliver_s,omitempty"`
 	// HeapPerWatch (watch-fire) is the live heap (HeapAlloc after a GC)
-	// the watches added, divided by their number, in bytes.
+	// the watches added, divided by their number, in bytes: registered,
+	// not yet read.
 	HeapPerWatch float64 `json:"heap_per_watch_b,omitempty"`
+	// RSSPerWatch (watch-fire) is the same for the resident set
+	// (/proc/self/statm, after debug.FreeOSMemory), in bytes.
+	RSSPerWatch float64 `json:"rss_per_watch_b,omitempty"`
+	// HeapPerWatchDelivery and RSSPerWatchDelivery (watch-fire) are the
+	// same with delivery included: every watch also has its reader, one
+	// goroutine per watch blocked on its channel (the channel form) or its
+	// callback (Config.Callback), as a user needs before any event comes.
+	HeapPerWatchDelivery float64 `json:"heap_per_watch_delivery_b,omitempty"`
+	RSSPerWatchDelivery  float64 `json:"rss_per_watch_delivery_b,omitempty"`
+	// SetterApart (watch-fire) says that the nodes were changed from
+	// another process (Config.Setter): CPUPerOpUs, AllocsPerOp and
+	// CtxSwitchesPerOp are then the watching client's alone.
+	SetterApart bool `json:"setter_apart,omitempty"`
 	// RestoredS (watch-reconnect) is the time from the cut until the
 	// server holds every remaining watch again (wchs).
 	RestoredS float64 `json:"restored_s,omitempty"`
 	// RecoverS (watch-reconnect) is the time from the cut until the watches
 	// are back and every event for the nodes changed meanwhile arrived.
 	RecoverS float64 `json:"recover_s,omitempty"`
+	// DetectS (watch-reconnect) is the time from the cut until the client
+	// reports the connection lost (its disconnected state event), for
+	// adapters that report states (StateReporter).
+	DetectS float64 `json:"detect_s,omitempty"`
+	// RewatchS (watch-reconnect) is the time from the client reporting
+	// its session connected again until the server holds every remaining
+	// watch again: the re-registration alone, without the cut and the
+	// reconnect pause.
+	RewatchS float64 `json:"rewatch_s,omitempty"`
 }
 
 // setLatencies fills the percentiles from lat, which it sorts.
@@ -100,9 +123,11 @@ func WriteTable(w io.Writer, rs []Result) {
 		extra := ""
 		switch {
 		case r.RegisterS > 0 && r.RestoredS > 0:
-			extra = fmt.Sprintf("watches=%d register=%.2fs restored=%.3fs recovered=%.3fs", r.Watches, r.RegisterS, r.RestoredS, r.RecoverS)
+			extra = fmt.Sprintf("watches=%d register=%.2fs restored=%.3fs recovered=%.3fs detect=%.4fs rewatch=%.3fs",
+				r.Watches, r.RegisterS, r.RestoredS, r.RecoverS, r.DetectS, r.RewatchS)
 		case r.RegisterS > 0:
-			extra = fmt.Sprintf("watches=%d register=%.2fs deliver=%.3fs heap/watch=%.0fB", r.Watches, r.RegisterS, r.DeliverS, r.HeapPerWatch)
+			extra = fmt.Sprintf("watches=%d register=%.2fs deliver=%.3fs heap/watch=%.0fB rss/watch=%.0fB with-reader heap/rss=%.0f/%.0fB setter-apart=%v",
+				r.Watches, r.RegisterS, r.DeliverS, r.HeapPerWatch, r.RSSPerWatch, r.HeapPerWatchDelivery, r.RSSPerWatchDelivery, r.SetterApart)
 		}
 		if r.Errors > 0 {
 			extra += fmt.Sprintf(" errors=%d", r.Errors)

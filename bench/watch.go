@@ -51,19 +51,23 @@ func (rn *runner) register(c Client, paths []string, ws []Watch) error {
 // waiters starts one goroutine per watch that records when its event
 // arrives in at; the returned function waits for them all (they end when
 // ctx does, at the latest) and returns how many fired; it may be called
-// again. It is the goroutine per watch that user code would run.
+// again. It is the goroutine per watch that user code would run. It
+// returns once every goroutine has started.
 func waiters(ctx context.Context, ws []Watch, at []time.Time) func() int {
-	var wg sync.WaitGroup
+	var wg, started sync.WaitGroup
 	fired := make([]bool, len(ws))
 	for i, w := range ws {
 		wg.Add(1)
+		started.Add(1)
 		go func() {
 			defer wg.Done()
+			started.Done()
 			if w.Wait(ctx) {
 				at[i], fired[i] = time.Now(), true
 			}
 		}()
 	}
+	started.Wait()
 	return func() int {
 		wg.Wait()
 		n := 0
@@ -74,6 +78,53 @@ func waiters(ctx context.Context, ws []Watch, at []time.Time) func() int {
 		}
 		return n
 	}
+}
+
+// callbacks records the events of watches set in the callback form: no
+// goroutine and no channel per watch, one function each.
+type callbacks struct {
+	mu    sync.Mutex
+	at    []time.Time
+	fired int
+	left  int
+	done  chan struct{}
+	over  bool // wait returned: later calls record nothing
+}
+
+func newCallbacks(at []time.Time) *callbacks {
+	return &callbacks{at: at, left: len(at), done: make(chan struct{})}
+}
+
+// fn is watch i's callback.
+func (cb *callbacks) fn(i int) func(bool) {
+	return func(ok bool) {
+		now := time.Now()
+		cb.mu.Lock()
+		defer cb.mu.Unlock()
+		if cb.over || cb.left == 0 {
+			return
+		}
+		if ok {
+			cb.at[i] = now
+			cb.fired++
+		}
+		if cb.left--; cb.left == 0 {
+			close(cb.done)
+		}
+	}
+}
+
+// wait returns how many watches fired once every callback ran or ctx
+// ended.
+func (cb *callbacks) wait(ctx context.Context) int {
+	select {
+	case <-cb.done:
+	case <-ctx.Done():
+	}
+	cb.mu.Lock()
+	defer cb.mu.Unlock()
+	cb.over = true
+	return cb.fired
 }
 
 // notifyLatencies turns send and delivery times into latencies, for the
@@ -90,9 +141,9 @@ func notifyLatencies(base time.Time, sent []time.Duration, got []time.Time) (lat
 	return lat, last
 }
 
-// runWatchFire registers N data watches, measures the heap they take,
-// then a second session sets every node and the run measures until every
-// event has been delivered.
+// runWatchFire registers N data watches, measures the heap and RSS they
+// take, alone and with their readers, then a second session sets every
+// node and the run measures until every event has been delivered.
 func runWatchFire(rn *runner) (Result, error) {
 	n := rn.cfg.Watches
 	helper, err := rn.dial(rn.cfg.Helper, rn.cfg.Servers)
@@ -109,31 +160,68 @@ func runWatchFire(rn *runner) (Result, error) {
 		return Result{}, err
 	}
 	defer c.Close()
+	var cb *callbacks
+	cc, ok := c.(CallbackClient)
+	if rn.cfg.Callback && !ok {
+		return Result{}, fmt.Errorf("bench: %s has no callback form", rn.cfg.ClientName)
+	}
 
 	ws := make([]Watch, n)
 	sent, got := make([]time.Duration, n), make([]time.Time, n)
+	if rn.cfg.Callback {
+		cb = newCallbacks(got)
+	}
 	r := Result{Watches: n}
-	before := liveHeap()
+	heap0, rss0 := liveHeap(), liveRSS()
+	perWatch := func(heap, rss uint64) (float64, float64) {
+		return (float64(heap) - float64(heap0)) / float64(n), (float64(rss) - float64(rss0)) / float64(n)
+	}
 	t0 := time.Now()
-	if err := rn.register(c, paths, ws); err != nil {
+	if cb != nil {
+		rn.phase.Store("registering")
+		err = rn.parallel(n, rn.conc, func(i int) error { return cc.GetWFunc(rn.ctx, paths[i], cb.fn(i)) })
+	} else {
+		err = rn.register(c, paths, ws)
+	}
+	if err != nil {
 		return r, fmt.Errorf("bench: registering watches: %w", err)
 	}
 	r.RegisterS = time.Since(t0).Seconds()
-	after := liveHeap()
-	r.HeapPerWatch = (float64(after) - float64(before)) / float64(n)
+	r.HeapPerWatch, r.RSSPerWatch = perWatch(liveHeap(), liveRSS())
 
 	ctx, cancel := context.WithTimeout(rn.ctx, 5*time.Minute)
 	defer cancel()
-	wait := waiters(ctx, ws, got)
+	var wait func() int
+	if cb != nil {
+		wait = func() int { return cb.wait(ctx) }
+	} else {
+		wait = waiters(ctx, ws, got)
+	}
 	defer func() { cancel(); wait() }() // on every return, no waiter is left behind
+	// Delivery included: the callbacks were set with the watches; the
+	// channel form's reader goroutines have all started.
+	r.HeapPerWatchDelivery, r.RSSPerWatchDelivery = perWatch(liveHeap(), liveRSS())
+
 	rn.phase.Store("firing")
-	m := rn.startMeter()
-	base := m.start
-	val := []byte("changed")
-	setErr := rn.parallel(n, rn.conc, func(i int) error {
-		sent[i] = time.Since(base)
-		return helper.Set(rn.ctx, paths[i], val)
-	})
+	var (
+		m      meter
+		setErr error
+	)
+	if rn.cfg.Setter != nil {
+		var at []time.Time
+		at, setErr = rn.cfg.Setter(rn.ctx, paths, rn.conc, func() { m = rn.startMeter() })
+		for i := range at {
+			sent[i] = at[i].Sub(m.start)
+		}
+		r.SetterApart = true
+	} else {
+		m = rn.startMeter()
+		val := []byte("changed")
+		setErr = rn.parallel(n, rn.conc, func(i int) error {
+			sent[i] = time.Since(m.start)
+			return helper.Set(rn.ctx, paths[i], val)
+		})
+	}
 	if setErr != nil {
 		cancel() // some events will never come
 	}
@@ -141,7 +229,7 @@ func runWatchFire(rn *runner) (Result, error) {
 	r.Ops = int64(fired)
 	r.Errors = int64(n - fired)
 	m.stop(&r)
-	lat, last := notifyLatencies(base, sent, got)
+	lat, last := notifyLatencies(m.start, sent, got)
 	r.DeliverS = last.Seconds()
 	if r.Ops > 0 {
 		r.OpsPerS = float64(r.Ops) / r.DeliverS
@@ -199,10 +287,17 @@ func runWatchReconnect(rn *runner) (Result, error) {
 	sent, got := make([]time.Duration, k), make([]time.Time, k)
 	wait := waiters(ctx, ws[:k], got)
 	defer func() { cancel(); wait() }() // on every return, no waiter is left behind
+	// The client's state changes, for the time to detect the cut and the
+	// re-registration time, when its adapter reports them.
+	var states *stateTimes
+	if sr, ok := c.(StateReporter); ok {
+		states = watchStates(ctx, sr)
+	}
 	rn.phase.Store("cut")
 	m := rn.startMeter()
 	base := m.start
 	proxy.SetRefuse(true)
+	cutAt := time.Now()
 	proxy.Cut()
 	// The server drops the connection's watches when it sees it close.
 	if err := waitWatches(ctx, target, func(w int) bool { return w < baseline+n }); err != nil {
@@ -223,7 +318,16 @@ func runWatchReconnect(rn *runner) (Result, error) {
 	if err := waitWatches(ctx, target, func(w int) bool { return w >= baseline+n-k }); err != nil {
 		return r, fmt.Errorf("bench: watches not restored: %w", err)
 	}
-	r.RestoredS = time.Since(base).Seconds()
+	restoredAt := time.Now()
+	r.RestoredS = restoredAt.Sub(base).Seconds()
+	if states != nil {
+		lost, back, err := states.wait(ctx)
+		if err != nil {
+			return r, fmt.Errorf("bench: the client's state changes: %w", err)
+		}
+		r.DetectS = lost.Sub(cutAt).Seconds()
+		r.RewatchS = restoredAt.Sub(back).Seconds()
+	}
 	fired := wait()
 	r.Ops, r.Errors = int64(fired), int64(k-fired)
 	m.stop(&r)
@@ -245,7 +349,47 @@ func watchCount(ctx context.Context, addr string) (int, error) {
 	return zktest.ParseTotalWatches(out)
 }
 
-// waitWatches polls wchs every 10 ms until ok accepts the total.
+// stateTimes is when a client first reported its connection lost, and
+// then connected again.
+type stateTimes struct {
+	lost, back time.Time
+	done       chan struct{}
+}
+
+// watchStates records the first loss and the first reconnection after it
+// from sr's state changes, until ctx ends.
+func watchStates(ctx context.Context, sr StateReporter) *stateTimes {
+	st := &stateTimes{done: make(chan struct{})}
+	ch := sr.States(ctx)
+	go func() {
+		defer close(st.done)
+		for sc := range ch {
+			switch {
+			case !sc.Connected && st.lost.IsZero():
+				st.lost = sc.At
+			case sc.Connected && !st.lost.IsZero():
+				st.back = sc.At
+				return
+			}
+		}
+	}()
+	return st
+}
+
+// wait returns the times once both were seen.
+func (st *stateTimes) wait(ctx context.Context) (lost, back time.Time, err error) {
+	select {
+	case <-st.done:
+	case <-ctx.Done():
+		return lost, back, ctx.Err()
+	}
+	if st.back.IsZero() {
+		return lost, back, fmt.Errorf("state changes ended without a reconnection (lost at %v)", st.lost)
+	}
+	return st.lost, st.back, nil
+}
+
+// waitWatches polls wchs every 5 ms until ok accepts the total.
 func waitWatches(ctx context.Context, addr string, ok func(int) bool) error {
 	for {
 		w, err := watchCount(ctx, addr)
@@ -255,7 +399,7 @@ func waitWatches(ctx context.Context, addr string, ok func(int) bool) error {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (last total %d, err %v)", ctx.Err(), w, err)
-		case <-time.After(10 * time.Millisecond):
+		case <-time.After(5 * time.Millisecond):
 		}
 	}
 }

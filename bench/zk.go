@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"net"
+	"time"
 
 	"github.com/zkwire/zk"
 )
@@ -89,4 +90,24 @@ func CountedZK(ctr *ConnCounter) Dialer {
 		}
 		return zkClient{c}, nil
 	}
+}
+
+// States reports the session's state changes (zk.Client.SessionEvents):
+// connected on StateConnected or StateConnectedReadOnly, lost on any
+// other state.
+func (z zkClient) States(ctx context.Context) <-chan StateChange {
+	evs := z.c.SessionEvents(ctx)
+	out := make(chan StateChange, 16)
+	go func() {
+		defer close(out)
+		for ev := range evs {
+			sc := StateChange{At: time.Now(), Connected: ev.State == zk.StateConnected || ev.State == zk.StateConnectedReadOnly}
+			select {
+			case out <- sc:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }

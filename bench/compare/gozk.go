@@ -35,7 +35,7 @@ func dialGoZK(ctx context.Context, servers []string, dial gozk.Dialer) (bench.Cl
 		select {
 		case ev := <-events:
 			if ev.State == gozk.StateHasSession {
-				return goClient{c}, nil
+				return goClient{c, events}, nil
 			}
 		case <-ctx.Done():
 			c.Close()
@@ -50,7 +50,10 @@ type quiet struct{}
 func (quiet) Printf(string, ...interface{}) {}
 
 // goClient adapts *gozk.Conn; go-zookeeper takes no contexts.
-type goClient struct{ c *gozk.Conn }
+type goClient struct {
+	c      *gozk.Conn
+	events <-chan gozk.Event // the session's events, from Connect
+}
 
 var openACL = gozk.WorldACL(gozk.PermAll)
 
@@ -101,4 +104,44 @@ func (w goWatch) Wait(ctx context.Context) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// States reports the connection's changes from go-zookeeper's event
+// channel: lost on StateDisconnected, connected on StateHasSession (its
+// StateConnected is the TCP connection, before the session). One reader
+// at a time: it reads the channel Connect returned, whose older events
+// (none once the session is up, normally) it drops first.
+func (g goClient) States(ctx context.Context) <-chan bench.StateChange {
+	for len(g.events) > 0 {
+		<-g.events
+	}
+	out := make(chan bench.StateChange, 16)
+	go func() {
+		defer close(out)
+		for {
+			var sc bench.StateChange
+			select {
+			case ev, ok := <-g.events:
+				if !ok {
+					return
+				}
+				switch ev.State {
+				case gozk.StateDisconnected:
+					sc = bench.StateChange{At: time.Now()}
+				case gozk.StateHasSession:
+					sc = bench.StateChange{At: time.Now(), Connected: true}
+				default:
+					continue
+				}
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case out <- sc:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
 }

@@ -25,6 +25,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,9 +36,12 @@ import (
 
 func main() {
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "-trial" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "-trial":
 		err = trial(os.Args[2:])
-	} else {
+	case len(os.Args) > 1 && os.Args[1] == "-setter":
+		err = setter(os.Args[2:])
+	default:
 		err = compare()
 	}
 	if err != nil {
@@ -49,11 +53,25 @@ func main() {
 // clients are the two contenders, by the names results carry.
 var clients = []string{"zk", "go-zk"}
 
+// zkCallback is zk with its watches in the callback form (zk.OnEvent), a
+// third trial in each pair of the watch-fire workloads when the build has
+// it (bench.ZKCallbacks).
+const zkCallback = "zk-cb"
+
+// clientsFor returns the clients of it's trials: zk's callback form joins
+// the watch-fire pairs when built.
+func clientsFor(it item, callbacks bool) []string {
+	if it.workload == "watch-fire" && callbacks {
+		return []string{clients[0], clients[1], zkCallback}
+	}
+	return clients
+}
+
 // dialer returns the named client's Dialer with its connections counted
 // in conns, each through the client's own dialer option.
 func dialer(name string, conns *bench.ConnCounter) (bench.Dialer, error) {
 	switch name {
-	case "zk":
+	case "zk", zkCallback:
 		return bench.CountedZK(conns), nil
 	case "go-zk":
 		return goZKDialer(conns), nil
@@ -81,12 +99,17 @@ func trial(args []string) error {
 	if err != nil {
 		return err
 	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	r, err := bench.Run(ctx, bench.Config{
+		Setter:  processSetter(self, *servers), // watch-fire: the setData calls from another process
 		Servers: strings.Split(*servers, ","), Client: d, ClientName: *client,
 		Helper:   bench.ZK, // the same second session for both: only the watching client differs
-		Duration: *duration, Watches: *watches,
+		Duration: *duration, Watches: *watches, Callback: *client == zkCallback,
 		Conns: conns, ServerPID: *pid,
 	}, *workload)
 	if err != nil {
@@ -116,12 +139,23 @@ func compare() error {
 		duration  = flag.Duration("duration", 3*time.Second, "length of each trial of the operation workloads")
 		workloads = flag.String("workloads", "all", "comma-separated workloads, or all")
 		fire      = flag.String("fire-watches", "10000,100000", "watch-fire watch counts")
-		reconnect = flag.Int("reconnect-watches", 10000, "watch-reconnect watch count")
+		reconnect = flag.String("reconnect-watches", "10000,100000", "watch-reconnect watch counts")
+		tree      = flag.String("tree-nodes", "10000", treeBoot+" node counts (when the workload exists)")
+		quick     = flag.Bool("quick", false, "a smoke run of the tool, not a measurement: 2 trials of 1s, 1000 watches (flags given explicitly win)")
 		jsonOut   = flag.String("json", "", "also write every trial's result as JSON lines to this file")
 		pin       = flag.Bool("pin", false, "pin the server (all its threads) to CPU 0 and the trial processes to CPU 1, with taskset")
 		serverPID = flag.Int("server-pid", 0, "the server's process, for its CPU per op (0: found from the port when the server is local)")
 	)
 	flag.Parse()
+	if *quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		for name, v := range map[string]string{"trials": "2", "duration": "1s", "fire-watches": "1000", "reconnect-watches": "1000", "tree-nodes": "1000"} {
+			if !set[name] {
+				flag.Set(name, v)
+			}
+		}
+	}
 	if *trials < 1 {
 		return fmt.Errorf("-trials must be at least 1")
 	}
@@ -153,7 +187,6 @@ func compare() error {
 		}
 	}
 
-	var plan []item
 	names := strings.Split(*workloads, ",")
 	if *workloads == "all" {
 		names = nil
@@ -161,24 +194,19 @@ func compare() error {
 			names = append(names, w.Name)
 		}
 	}
-	for _, name := range names {
-		if _, err := bench.Lookup(name); err != nil {
-			return err
-		}
-		switch name {
-		case "watch-fire":
-			for _, s := range strings.Split(*fire, ",") {
-				n, err := strconv.Atoi(strings.TrimSpace(s))
-				if err != nil || n <= 0 {
-					return fmt.Errorf("bad -fire-watches %q", s)
-				}
-				plan = append(plan, item{name, n})
+	counts := map[string][]int{}
+	for name, list := range map[string]string{"watch-fire": *fire, "watch-reconnect": *reconnect, treeBoot: *tree} {
+		for _, s := range strings.Split(list, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n <= 0 {
+				return fmt.Errorf("bad watch or node count %q for %s", s, name)
 			}
-		case "watch-reconnect":
-			plan = append(plan, item{name, *reconnect})
-		default:
-			plan = append(plan, item{name, 0})
+			counts[name] = append(counts[name], n)
 		}
+	}
+	plan, err := makePlan(names, counts)
+	if err != nil {
+		return err
 	}
 
 	var jsonFile io.Writer
@@ -225,11 +253,14 @@ func compare() error {
 	// results[it][client][t] is trial t's result: zk's and go-zk's trial t
 	// ran next to each other, and form pair t.
 	results := map[item]map[string][]bench.Result{}
-	total, n := len(plan)**trials*len(clients), 0
+	total, n := 0, 0
+	for _, it := range plan {
+		total += *trials * len(clientsFor(it, bench.ZKCallbacks))
+	}
 	for _, it := range plan {
 		results[it] = map[string][]bench.Result{}
 		for t := 0; t < *trials; t++ {
-			for _, c := range pairOrder(t) {
+			for _, c := range pairOrder(clientsFor(it, bench.ZKCallbacks), t) {
 				n++
 				fmt.Fprintf(os.Stderr, "compare: [%d/%d] %s, %s, trial %d (%.0fs so far)\n", n, total, it, c, t+1, time.Since(start).Seconds())
 				r, err := run(c, it, *duration)
@@ -246,6 +277,13 @@ func compare() error {
 	fmt.Printf("%d trials per client, interleaved in adjacent pairs; operation workloads %v per trial; took %s\n",
 		*trials, *duration, time.Since(start).Round(time.Second))
 	fmt.Printf("load average (1, 5, 15 min): %s at the start, %s at the end\n", load0, loadAvg())
+	fmt.Printf("%s, %s/%s, %d CPUs: %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
+	if bench.ZKCallbacks {
+		fmt.Println("zk's callback form (zk.OnEvent) is a third trial in each watch-fire pair")
+	} else {
+		fmt.Println("zk's callback form not built (zk.OnEvent; -tags zkonevent): its rows are empty")
+	}
+	fmt.Println("the Java client is not compared by this tool")
 	switch {
 	case *pin:
 		fmt.Printf("pinned: server (pid %d, all threads) on CPU 0, trial processes on CPU 1\n", *serverPID)
@@ -259,14 +297,47 @@ func compare() error {
 	return nil
 }
 
-// pairOrder is the order of the two clients in pair t: alternated, so
-// that neither always runs first (after the other's trial has warmed or
-// loaded the server).
-func pairOrder(t int) []string {
-	if t%2 == 0 {
-		return clients
+// treeBoot is the TreeCache bootstrap workload: one op is a load of a
+// tree of N nodes (its -watches).
+const treeBoot = "tree-boot"
+
+// makePlan lists the items of a run: each workload once, or once per
+// count for those that take a watch or node count.
+func makePlan(names []string, counts map[string][]int) ([]item, error) {
+	var plan []item
+	for _, name := range names {
+		if _, err := bench.Lookup(name); err != nil {
+			return nil, err
+		}
+		ns, ok := counts[name]
+		if !ok {
+			plan = append(plan, item{name, 0})
+			continue
+		}
+		for _, n := range ns {
+			plan = append(plan, item{name, n})
+		}
 	}
-	return []string{clients[1], clients[0]}
+	return plan, nil
+}
+
+// pairOrder is the order of the clients in pair t: rotated by one each
+// pair (for two: alternated), so that none always runs first (after
+// another's trial has warmed or loaded the server).
+func pairOrder(cs []string, t int) []string {
+	k := t % len(cs)
+	return append(slices.Clone(cs[k:]), cs[:k]...)
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo, or "?".
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }
 
 // localPID is the pid of the server process when the first server is

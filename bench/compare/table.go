@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/zkwire/zk/bench"
 )
@@ -24,6 +26,9 @@ type figure struct {
 	target   string
 	met      func(v float64) bool
 	absolute bool // met applies to zk's own figure, not the ratio
+	// zk is the client whose trials stand for zk in this row: "" for
+	// "zk", zkCallback for the callback form's rows.
+	zk string
 }
 
 func atLeast(x float64) func(float64) bool { return func(v float64) bool { return v >= x } }
@@ -33,7 +38,7 @@ var (
 	opsPerS   = figure{name: "ops/s", get: func(r bench.Result) float64 { return r.OpsPerS }}
 	p50       = figure{name: "p50 µs", get: func(r bench.Result) float64 { return r.P50us }}
 	p99       = figure{name: "p99 µs", get: func(r bench.Result) float64 { return r.P99us }}
-	cpuPerOp  = figure{name: "CPU/op µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
+	cpuPerOp  = figure{name: "client CPU/op µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
 	reads     = figure{name: "socket reads/op", get: func(r bench.Result) float64 { return r.ReadsPerOp }}
 	writes    = figure{name: "socket writes/op", get: func(r bench.Result) float64 { return r.WritesPerOp }}
 	switches  = figure{name: "ctx switches/op", get: func(r bench.Result) float64 { return r.CtxSwitchesPerOp }}
@@ -86,8 +91,57 @@ func absolute(f figure, target string, met func(float64) bool) figure {
 	return f
 }
 
-// costs are the rows every operation workload shows after latency.
-var costs = []figure{cpuPerOp, reads, writes, switches, serverCPU}
+// sockets is the client's socket calls per op, reads plus writes.
+var sockets = figure{name: "socket calls/op (reads+writes)", get: func(r bench.Result) float64 { return r.ReadsPerOp + r.WritesPerOp }}
+
+// The watch rows.
+var (
+	rssWatch     = figure{name: "RSS B/watch", get: func(r bench.Result) float64 { return r.RSSPerWatch }}
+	heapDelivery = figure{name: "heap B/watch, delivery included (a reader goroutine per watch)", get: func(r bench.Result) float64 { return r.HeapPerWatchDelivery }}
+	rssDelivery  = figure{name: "RSS B/watch, delivery included (a reader goroutine per watch)", get: func(r bench.Result) float64 { return r.RSSPerWatchDelivery }}
+	watchCPU     = figure{name: "client CPU/event µs", get: func(r bench.Result) float64 { return r.CPUPerOpUs }}
+	notifyP50    = figure{name: "notify p50 µs", get: func(r bench.Result) float64 { return r.P50us }}
+	notifyP99    = figure{name: "notify p99 µs", get: func(r bench.Result) float64 { return r.P99us }}
+	detect       = figure{name: "cut→client reports it ms (detect)", get: func(r bench.Result) float64 { return r.DetectS * 1000 }}
+	rewatch      = figure{name: "connected→watches back s (rewatch)", get: func(r bench.Result) float64 { return r.RewatchS }}
+	bootstrap    = figure{name: "bootstrap ms (p50 of the loads)", get: func(r bench.Result) float64 { return r.P50us / 1000 }}
+	cpuPerLoad   = figure{name: "client CPU/bootstrap ms", get: func(r bench.Result) float64 { return r.CPUPerOpUs / 1000 }}
+)
+
+// callback is f for zk's callback form (zk.OnEvent), against go-zk with
+// a reader goroutine per watch.
+func callback(f figure) figure {
+	const reader = "(a reader goroutine per watch)"
+	if strings.Contains(f.name, reader) {
+		f.name = strings.Replace(f.name, reader, "(zk: callback form; go-zk: a reader goroutine per watch)", 1)
+	} else {
+		f.name += ", zk's callback form"
+	}
+	f.zk = zkCallback
+	return f
+}
+
+// opTargets are [3/5]'s targets per operation workload, zk against go-zk.
+type opTargets struct {
+	ops       float64 // ops/s ratio at least
+	cpu       float64 // client CPU/op ratio at most; 0: none
+	sockets   float64 // zk's socket calls per op at most; 0: none
+	allocs    float64 // zk's allocations per op at most; 0: none
+	allocsWhy string  // what the allocation target is made of
+}
+
+var targets = map[string]opTargets{
+	// Throughput never below go-zk's, get-par ≥1.2x; client CPU ≤0.7x
+	// sequential, ≤0.5x at 64 in flight; ≤0.25 socket calls per op at 64
+	// in flight; allocations: Get ≤2, Set, Create, Delete ≤1.
+	"get-seq":    {ops: 1, cpu: 0.7, allocs: 2, allocsWhy: "Get"},
+	"get-par":    {ops: 1.2, cpu: 0.5, sockets: 0.25, allocs: 2, allocsWhy: "Get"},
+	"set-par":    {ops: 1, cpu: 0.5, sockets: 0.25, allocs: 1, allocsWhy: "Set"},
+	"create-del": {ops: 1, allocs: 2, allocsWhy: "Create+Delete"},
+	"multi":      {ops: 1, sockets: 0.25},
+}
+
+func ratio(x float64) string { return fmt.Sprintf("%gx", x) }
 
 // figures lists the rows of one plan item, with the issue's targets. The
 // bound rows assume client and server share the cores: not when pinned.
@@ -96,38 +150,59 @@ func figures(it item, pinned bool) []figure {
 	if pinned {
 		bounds = []figure{serverBusy}
 	}
-	switch it.workload {
-	case "get-par":
-		return slices.Concat([]figure{with(opsPerS, "≥1.5x", atLeast(1.5)), p50, p99,
-			with(cpuPerOp, "≤0.3x", atMost(0.3)), reads, writes, switches, serverCPU},
-			bounds, []figure{absolute(allocs, "≤3 (zk)", atMost(3)), rss})
-	case "get-seq":
-		return []figure{opsPerS, with(p50, "≤0.9x", atMost(0.9)), p99,
-			with(cpuPerOp, "≤0.3x", atMost(0.3)), reads, writes, switches, serverCPU, serverBusy, allocs, rss}
-	case "set-par":
-		return slices.Concat([]figure{with(opsPerS, "≥1.3x", atLeast(1.3)), p50, p99}, costs, bounds, []figure{allocs, rss})
-	case "create-del":
-		return slices.Concat([]figure{with(opsPerS, "≥1.2x", atLeast(1.2)), p50, p99}, costs, bounds, []figure{allocs, rss})
-	case "multi":
-		return slices.Concat([]figure{with(opsPerS, "≥1.3x", atLeast(1.3)), p50, p99}, costs, bounds, []figure{allocs, rss})
-	case "watch-fire":
-		d := deliver
-		if it.watches == 100000 {
-			d = with(deliver, "≤0.7x", atMost(0.7))
+	if tg, ok := targets[it.workload]; ok {
+		rows := []figure{with(opsPerS, "≥"+ratio(tg.ops), atLeast(tg.ops)), p50, with(p99, "≤1x", atMost(1))}
+		c := cpuPerOp
+		if tg.cpu > 0 {
+			c = with(c, "≤"+ratio(tg.cpu), atMost(tg.cpu))
 		}
-		n := p50
-		n.name = "notify p50 µs"
-		m := p99
-		m.name = "notify p99 µs"
-		return slices.Concat([]figure{register, d, absolute(heap, "≤120 (zk)", atMost(120)), n, m}, costs, []figure{allocs, rss})
-	case "watch-reconnect":
-		rec := recovered
-		if it.watches == 10000 {
-			rec = with(recovered, "≤0.6x", atMost(0.6))
+		s := sockets
+		if tg.sockets > 0 {
+			s = absolute(s, fmt.Sprintf("≤%g (zk)", tg.sockets), atMost(tg.sockets))
 		}
-		return []figure{register, restored, rec, rss}
+		a := allocs
+		if tg.allocs > 0 {
+			a = absolute(a, fmt.Sprintf("≤%g (zk, %s)", tg.allocs, tg.allocsWhy), atMost(tg.allocs))
+		}
+		return slices.Concat(rows, []figure{c, reads, writes, s, switches, serverCPU}, bounds, []figure{a, rss})
 	}
-	return slices.Concat([]figure{opsPerS, p50, p99}, costs, []figure{serverBusy, allocs, rss})
+	switch {
+	case it.workload == "watch-fire":
+		// The targets are judged at 100k watches, as the issue measures.
+		at100k := it.watches >= 100000
+		var (
+			heapT         = absolute(heap, "≤120 (zk)", atMost(120))
+			d             = with(deliver, "≤1x", atMost(1))
+			cpu, n99      = watchCPU, notifyP99
+			cbHeap, cbRSS = callback(heapDelivery), callback(rssDelivery)
+		)
+		heapT.name = "heap B/watch (registered, not read)"
+		r := rssWatch
+		r.name = "RSS B/watch (registered, not read)"
+		cbHeap = with(cbHeap, "<1x", func(v float64) bool { return v < 1 })
+		cbRSS = with(cbRSS, "<1x", func(v float64) bool { return v < 1 })
+		if at100k {
+			cpu = with(cpu, "≤0.6x", atMost(0.6))
+			n99 = with(n99, "≤1x", atMost(1))
+		}
+		return []figure{register, heapT, r, heapDelivery, rssDelivery, cbHeap, cbRSS,
+			d, cpu, notifyP50, n99, callback(watchCPU), callback(notifyP99),
+			reads, switches, serverCPU, allocs, rss}
+	case it.workload == "watch-reconnect":
+		rw := rewatch
+		if it.watches >= 100000 {
+			rw = with(rw, "≤0.5x", atMost(0.5))
+		}
+		restoredAll := restored
+		restoredAll.name = "cut→all restored s"
+		return []figure{register, detect, rw, restoredAll, recovered, rss}
+	case it.workload == treeBoot:
+		// zk bootstraps a TreeCache (zk.Batch); go-zk reads the same
+		// tree from 64 goroutines. One op is one whole load.
+		return []figure{with(bootstrap, "≤1x", atMost(1)), p99, with(cpuPerLoad, "≤0.5x", atMost(0.5)),
+			reads, writes, switches, serverCPU, allocs, rss}
+	}
+	return slices.Concat([]figure{opsPerS, p50, p99}, []figure{cpuPerOp, reads, writes, switches, serverCPU}, []figure{serverBusy, allocs, rss})
 }
 
 // spread is a median and the range around it.
@@ -230,12 +305,16 @@ func writeTable(w io.Writer, plan []item, results map[item]map[string][]bench.Re
 	fmt.Fprintln(w, "| workload | figure | zk median (min–max) | go-zk median (min–max) | zk/go-zk paired: median (min–max) | target |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")
 	for _, it := range plan {
-		zk, gozk := results[it]["zk"], results[it]["go-zk"]
+		gozk := results[it]["go-zk"]
 		for _, f := range figures(it, pinned) {
+			zk := results[it][cmp.Or(f.zk, "zk")]
 			zv := values(zk, f)
 			ratios := pairedRatios(f, zk, gozk)
 			target := f.target
-			if f.met != nil {
+			switch {
+			case len(zk) == 0 && f.zk == zkCallback:
+				target = strings.TrimSpace(target + " not run: zk.OnEvent not built (-tags zkonevent)")
+			case f.met != nil:
 				judged := ratios
 				if f.absolute {
 					judged = zv
