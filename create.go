@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,56 +111,92 @@ func (c *Client) create(ctx context.Context, op, path string, data []byte, mode 
 // "-" (the Curator convention, so tools recognise these nodes).
 const ProtectedPrefix = "_c_"
 
-// CreateProtectedEphemeralSequential creates an ephemeral sequential node
-// whose name carries a random UUID: path "/locks/lock-" becomes
-// "/locks/_c_<uuid>-lock-0000000007". If the connection drops before the
-// reply, the outcome is unknown; the name lets this call find the node it
-// may have made (it lists the parent and adopts the child with its UUID)
-// instead of creating a second one. It retries until ctx ends.
+// CreateProtected creates a node whose name carries a random UUID, so that
+// a create whose reply is lost is found again instead of being made twice
+// (Curator's protected mode). The last element of path gets the prefix
+// "_c_<uuid>-": "/locks/lock-" with EphemeralSequential becomes
+// "/locks/_c_<uuid>-lock-0000000007". mode is Persistent,
+// PersistentSequential, Ephemeral or EphemeralSequential. It returns the
+// node's path and Stat. Like Create, it fails with ErrNoNode when the
+// parent is missing (see EnsurePath).
+//
+// If the connection drops before the reply, once connected again it lists
+// the parent and adopts the child with its UUID, if there is one;
+// otherwise it creates again. It retries until ctx ends. An ephemeral
+// node found there but owned by an earlier session (the reconnection found
+// the session expired) is not adopted: it goes with that session.
 //
 // When it fails after a create may have reached the server (ctx ended
-// while the request was on the wire, or the search for it failed), it
-// deletes the node it may have made, in the background and for at most
-// the session timeout: nobody else knows its name, and it would otherwise
-// live as long as the session.
-func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path string, data []byte, acl []ACL) (string, error) {
+// while the request was on the wire, the search for it failed, or the
+// session expired under a persistent create), it deletes the node it may
+// have made, in the background and for at most the session timeout:
+// nobody else knows its name, and it would otherwise outlive the call.
+func (c *Client) CreateProtected(ctx context.Context, path string, data []byte, mode CreateMode, acl []ACL) (string, *Stat, error) {
 	const op = "createProtected"
 	if err := checkCtxNotSent(ctx); err != nil {
-		return "", opErr(op, path, err) // the loop below calls ctx.Err
+		return "", nil, opErr(op, path, err) // the loop below calls ctx.Err
 	}
-	if err := ValidatePath(path, true); err != nil {
-		return "", opErr(op, path, err)
+	switch mode {
+	case Persistent, PersistentSequential, Ephemeral, EphemeralSequential:
+	default:
+		return "", nil, opErr(op, path, invalid("mode %d cannot be protected (persistent or ephemeral, sequential or not)", mode))
+	}
+	if err := ValidatePath(path, mode.IsSequential()); err != nil {
+		return "", nil, opErr(op, path, err)
+	}
+	if path == "/" && !mode.IsSequential() {
+		return "", nil, opErr(op, path, invalid("the root cannot be created"))
+	}
+	if err := validACL(acl); err != nil {
+		return "", nil, opErr(op, path, err)
 	}
 	i := strings.LastIndexByte(path, '/')
 	dir, base := path[:i], path[i+1:]
 	if dir == "" {
 		dir = "/"
 	}
-	id, err := newUUID()
-	if err != nil {
-		return "", opErr(op, path, err)
+	for {
+		id, err := newUUID()
+		if err != nil {
+			return "", nil, opErr(op, path, err)
+		}
+		tag := ProtectedPrefix + id + "-"
+		p, st, err := c.createTagged(ctx, dir, tag, base, data, mode, acl)
+		if p != "" || err != nil {
+			return p, st, err
+		}
+		// Found, but an earlier session's ephemeral node: try again under
+		// a new tag, which that node cannot answer for.
 	}
-	tag := ProtectedPrefix + id + "-"
+}
+
+// createTagged creates dir/<tag><base> until it is made, found after a
+// connection loss, or fails. It returns "" and no error when the node
+// found was an ephemeral node of an earlier session.
+func (c *Client) createTagged(ctx context.Context, dir, tag, base string, data []byte, mode CreateMode, acl []ACL) (string, *Stat, error) {
 	protected := strings.TrimSuffix(dir, "/") + "/" + tag + base
 	for {
-		p, err := c.Create(ctx, protected, data, EphemeralSequential, acl)
-		if err == nil {
-			return p, nil
+		p, st, err := c.CreateWithStat(ctx, protected, data, mode, acl)
+		switch {
+		case err == nil:
+			return p, st, nil
+		case ctx.Err() != nil && !SafeToRetry(err),
+			errors.Is(err, ErrSessionExpired) && !mode.IsEphemeral():
+			c.removeProtected(dir, tag) // the request may have been applied
+			return "", nil, err
+		case !errors.Is(err, ErrConnectionLoss):
+			return "", nil, err
 		}
-		if ctx.Err() != nil && !SafeToRetry(err) {
-			c.removeProtected(dir, tag) // the request may be on the wire
-			return "", err
-		}
-		if !errors.Is(err, ErrConnectionLoss) {
-			return "", err
-		}
-		found, err := c.findProtected(ctx, dir, tag)
+		found, st, err := c.findProtected(ctx, dir, tag)
 		if err != nil {
 			c.removeProtected(dir, tag)
-			return "", opErr(op, path, err)
+			return "", nil, opErr("createProtected", protected, err)
 		}
 		if found != "" {
-			return found, nil
+			if mode.IsEphemeral() && st.EphemeralOwner != c.SessionID() {
+				return "", nil, nil
+			}
+			return found, st, nil
 		}
 		// Not there: the create did not happen, so trying again cannot
 		// make a second node.
@@ -171,7 +208,7 @@ func (c *Client) CreateProtectedEphemeralSequential(ctx context.Context, path st
 // one is negotiated). A listing sent after the create is answered after
 // it (a session's requests are served in order), so it finds the node if
 // the create was applied. It gives up when the client closes or the
-// session ends, which take the node with them.
+// session ends, which take an ephemeral node with them.
 func (c *Client) removeProtected(dir, tag string) {
 	bound := c.SessionTimeout()
 	if bound <= 0 {
@@ -181,7 +218,7 @@ func (c *Client) removeProtected(dir, tag string) {
 		ctx, cancel := context.WithTimeout(context.Background(), bound)
 		defer cancel()
 		for {
-			p, err := c.findProtected(ctx, dir, tag)
+			p, _, err := c.findProtected(ctx, dir, tag)
 			if err != nil || p == "" {
 				return
 			}
@@ -193,26 +230,37 @@ func (c *Client) removeProtected(dir, tag string) {
 	}()
 }
 
-// findProtected lists dir until the listing succeeds and returns the path
-// of the child whose name starts with tag, or "" if there is none.
-func (c *Client) findProtected(ctx context.Context, dir, tag string) (string, error) {
+// findProtected lists dir, once connected, until the listing succeeds and
+// returns the path and Stat of the child whose name starts with tag, or ""
+// if there is none (nor dir).
+func (c *Client) findProtected(ctx context.Context, dir, tag string) (string, *Stat, error) {
 	for {
 		if err := c.waitConnected(ctx); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		children, _, err := c.Children(ctx, dir)
 		if errors.Is(err, ErrConnectionLoss) {
 			continue
 		}
+		if errors.Is(err, ErrNoNode) {
+			return "", nil, nil
+		}
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
-		for _, ch := range children {
-			if strings.HasPrefix(ch, tag) {
-				return strings.TrimSuffix(dir, "/") + "/" + ch, nil
-			}
+		i := slices.IndexFunc(children, func(ch string) bool { return strings.HasPrefix(ch, tag) })
+		if i < 0 {
+			return "", nil, nil
 		}
-		return "", nil
+		p := strings.TrimSuffix(dir, "/") + "/" + children[i]
+		ok, st, err := c.Exists(ctx, p)
+		if errors.Is(err, ErrConnectionLoss) {
+			continue
+		}
+		if err != nil || !ok {
+			return "", nil, err // gone meanwhile: not there
+		}
+		return p, st, nil
 	}
 }
 

@@ -126,44 +126,179 @@ func reason(err error) string {
 	return s[strings.LastIndex(s, ": ")+2:]
 }
 
-// TestProtectedCreateLeavesNoOrphan: when CreateProtectedEphemeralSequential
-// gives up because its context ended after the request was sent, the node
-// the server makes anyway must not outlive the call: nobody knows its name,
-// and it would live as long as the session.
+// TestProtectedCreateLeavesNoOrphan: when CreateProtected gives up
+// because its context ended after the request was sent, the node the
+// server makes anyway must not outlive the call: nobody knows its name,
+// and it would live as long as the session (ephemeral) or for ever
+// (persistent).
 func TestProtectedCreateLeavesNoOrphan(t *testing.T) {
-	ctx := ctxFor(t, time.Minute)
-	obs := connect(t)
-	dir := testPath(t)
-	mustCreate(t, obs, dir, nil)
-	px := startProxy(t, srv.Addr())
-	c := connectTo(t, []string{px.Addr()})
-	// Requests reach the server 300 ms after they are sent, replies come
-	// back 300 ms later: a call that gives up after 150 ms has sent its
-	// request, which the server then applies.
-	px.SetLatency(300 * time.Millisecond)
-	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
-	defer cancel()
-	p, err := c.CreateProtectedEphemeralSequential(short, dir+"/lock-", nil, open)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("CreateProtectedEphemeralSequential = %q, %v; want the context's error", p, err)
+	for name, mode := range map[string]zk.CreateMode{"ephemeralSequential": zk.EphemeralSequential, "persistent": zk.Persistent} {
+		t.Run(name, func(t *testing.T) {
+			ctx := ctxFor(t, time.Minute)
+			obs := connect(t)
+			dir := testPath(t)
+			mustCreate(t, obs, dir, nil)
+			px := startProxy(t, srv.Addr())
+			c := connectTo(t, []string{px.Addr()})
+			// Requests reach the server 300 ms after they are sent, replies
+			// come back 300 ms later: a call that gives up after 150 ms has
+			// sent its request, which the server then applies.
+			px.SetLatency(300 * time.Millisecond)
+			short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+			defer cancel()
+			p, _, err := c.CreateProtected(short, dir+"/lock-", nil, mode, open)
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("CreateProtected = %q, %v; want the context's error", p, err)
+			}
+			// The server made the node...
+			eventually(t, 10*time.Second, func() error {
+				kids, _, err := obs.Children(ctx, dir)
+				if err != nil || len(kids) == 0 {
+					return fmt.Errorf("the create never reached the server: %v %v", kids, err)
+				}
+				return nil
+			})
+			// ...and it goes away while c's session lives.
+			eventually(t, 15*time.Second, func() error {
+				kids, _, err := obs.Children(ctx, dir)
+				if err != nil || len(kids) != 0 {
+					return fmt.Errorf("orphaned protected node(s) %v (%v) of a live session", kids, err)
+				}
+				return nil
+			})
+			if c.State() != zk.StateConnected {
+				t.Fatalf("the creating client is %v: the node may have gone with its session instead", c.State())
+			}
+		})
 	}
-	// The server made the node...
-	eventually(t, 10*time.Second, func() error {
-		kids, _, err := obs.Children(ctx, dir)
-		if err != nil || len(kids) == 0 {
-			return fmt.Errorf("the create never reached the server: %v %v", kids, err)
+}
+
+// TestProtectedCreateFoundAfterCut: the server applies the create, its
+// reply is lost and the connection is cut. CreateProtected must find its
+// node by the UUID once reconnected and return it with its Stat, not make
+// a second one; under a chroot too, every mode it takes.
+func TestProtectedCreateFoundAfterCut(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mode   zk.CreateMode
+		chroot bool
+	}{
+		{"ephemeralSequential", zk.EphemeralSequential, false},
+		{"ephemeralSequentialChroot", zk.EphemeralSequential, true},
+		{"persistentSequentialChroot", zk.PersistentSequential, true},
+		{"ephemeralChroot", zk.Ephemeral, true},
+		{"persistent", zk.Persistent, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := ctxFor(t, time.Minute)
+			obs := connect(t)
+			root := testPath(t)
+			mustCreate(t, obs, root, nil)
+			mustCreate(t, obs, root+"/locks", nil)
+			px := startProxy(t, srv.Addr())
+			dir, prefix := root+"/locks", ""
+			var opts []zk.Option
+			if tc.chroot {
+				dir, prefix = "/locks", root
+				opts = append(opts, zk.WithChroot(root))
+			}
+			c := connectTo(t, []string{px.Addr()}, opts...)
+
+			px.DropDirection(false, true) // requests arrive, replies vanish
+			type result struct {
+				p   string
+				st  *zk.Stat
+				err error
+			}
+			done := make(chan result, 1)
+			go func() {
+				p, st, err := c.CreateProtected(ctx, dir+"/lock-", []byte("d"), tc.mode, open)
+				done <- result{p, st, err}
+			}()
+			eventually(t, 20*time.Second, func() error {
+				kids, _, err := obs.Children(ctx, root+"/locks")
+				if err != nil || len(kids) == 0 {
+					return fmt.Errorf("the create never reached the server: %v %v", kids, err)
+				}
+				return nil
+			})
+			px.DropDirection(false, false)
+			px.Cut()
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("CreateProtected did not return after the reconnect")
+			}
+			if r.err != nil {
+				t.Fatalf("CreateProtected after a lost reply: %v", r.err)
+			}
+			kids, _, err := obs.Children(ctx, root+"/locks")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(kids) != 1 || dir+"/"+kids[0] != r.p {
+				t.Fatalf("children %v, returned %q: want exactly the node returned", kids, r.p)
+			}
+			if !strings.HasPrefix(kids[0], zk.ProtectedPrefix) || !strings.Contains(kids[0], "-lock-") {
+				t.Errorf("name %q is not protected", kids[0])
+			}
+			_, st, err := obs.Exists(ctx, prefix+r.p)
+			if err != nil || r.st == nil || r.st.Czxid != st.Czxid || r.st.DataLength != 1 {
+				t.Fatalf("returned Stat %+v, the node's %+v (%v)", r.st, st, err)
+			}
+			want := int64(0)
+			if tc.mode.IsEphemeral() {
+				want = c.SessionID()
+			}
+			if st.EphemeralOwner != want {
+				t.Errorf("owner %#x, want %#x", st.EphemeralOwner, want)
+			}
+		})
+	}
+}
+
+// TestProtectedCreateBadInput: bad input fails before anything is sent,
+// with ErrInvalidPath, ErrInvalidArgument or ErrPacketTooLarge, and makes
+// no node.
+func TestProtectedCreateBadInput(t *testing.T) {
+	ctx := ctxFor(t, 30*time.Second)
+	c := connect(t)
+	dir := testPath(t)
+	mustCreate(t, c, dir, nil)
+	big := make([]byte, 2<<20)
+	cases := []struct {
+		name string
+		path string
+		data []byte
+		mode zk.CreateMode
+		acl  []zk.ACL
+		want error
+	}{
+		{"empty path", "", nil, zk.EphemeralSequential, open, zk.ErrInvalidPath},
+		{"relative path", "x-", nil, zk.EphemeralSequential, open, zk.ErrInvalidPath},
+		{"trailing slash", dir + "/", nil, zk.Persistent, open, zk.ErrInvalidPath},
+		{"root", "/", nil, zk.Persistent, open, zk.ErrInvalidArgument},
+		{"container", dir + "/c", nil, zk.Container, open, zk.ErrInvalidArgument},
+		{"ttl", dir + "/t", nil, zk.PersistentWithTTL, open, zk.ErrInvalidArgument},
+		{"unknown mode", dir + "/u", nil, zk.CreateMode(99), open, zk.ErrInvalidArgument},
+		{"no acl", dir + "/a", nil, zk.Persistent, nil, zk.ErrInvalidArgument},
+		{"oversized data", dir + "/big-", big, zk.PersistentSequential, open, zk.ErrPacketTooLarge},
+	}
+	for _, tc := range cases {
+		p, st, err := c.CreateProtected(ctx, tc.path, tc.data, tc.mode, tc.acl)
+		if !errors.Is(err, tc.want) || p != "" || st != nil {
+			t.Errorf("%s: %q %v %v, want %v", tc.name, p, st, err, tc.want)
 		}
-		return nil
-	})
-	// ...and it goes away while c's session lives.
-	eventually(t, 15*time.Second, func() error {
-		kids, _, err := obs.Children(ctx, dir)
-		if err != nil || len(kids) != 0 {
-			return fmt.Errorf("orphaned protected node(s) %v (%v) of a live session", kids, err)
+		if errors.Is(err, zk.ErrPacketTooLarge) && !zk.SafeToRetry(err) {
+			t.Errorf("%s: %v not safe to retry, though nothing was sent", tc.name, err)
 		}
-		return nil
-	})
-	if c.State() != zk.StateConnected {
-		t.Fatalf("the creating client is %v: the node may have gone with its session instead", c.State())
+	}
+	//lint:ignore SA1012 a nil context is the input under test
+	if _, _, err := c.CreateProtected(nil, dir+"/n-", nil, zk.EphemeralSequential, open); !errors.Is(err, zk.ErrInvalidArgument) { //nolint:staticcheck
+		t.Errorf("nil context: %v, want ErrInvalidArgument", err)
+	}
+	if kids, _, err := c.Children(ctx, dir); err != nil || len(kids) != 0 {
+		t.Errorf("children after refused calls: %v %v", kids, err)
 	}
 }

@@ -9,15 +9,32 @@ import (
 	"github.com/zkwire/zk/proto"
 )
 
+// EnsureOption changes what EnsurePath makes.
+type EnsureOption func(*ensureOptions)
+
+type ensureOptions struct {
+	leaf CreateMode // the mode of path's own node
+}
+
+// ContainerLeaf makes EnsurePath create path's own node as a container
+// (see CreateContainer): the server deletes it once it has had children
+// and has none left, so a lock's or a group's node does not outlive its
+// last user. Its ancestors stay persistent. A node that exists already is
+// left as it is, whatever its type.
+func ContainerLeaf() EnsureOption {
+	return func(o *ensureOptions) { o.leaf = Container }
+}
+
 // EnsurePath creates path and each missing ancestor as an empty persistent
 // node with acl (nil: WorldACL(PermAll)), as recipes need before they put
-// children under a node. Nodes that exist already, whoever made them, are
-// fine, so a create whose reply was lost to connection loss is simply sent
-// again; EnsurePath retries those until ctx ends. It returns the first
-// other error (ErrNoAuth, ErrNoChildrenForEphemerals, ...). Under a
-// chroot that does not exist yet, the chroot's own nodes are ancestors on
-// the server and are made too (as Curator makes its namespace).
-func (c *Client) EnsurePath(ctx context.Context, path string, acl []ACL) error {
+// children under a node (ContainerLeaf makes path's own node a
+// container). Nodes that exist already, whoever made them, are fine, so a
+// create whose reply was lost to connection loss is simply sent again;
+// EnsurePath retries those until ctx ends. It returns the first other
+// error (ErrNoAuth, ErrNoChildrenForEphemerals, ...). Under a chroot that
+// does not exist yet, the chroot's own nodes are ancestors on the server
+// and are made too (as Curator makes its namespace).
+func (c *Client) EnsurePath(ctx context.Context, path string, acl []ACL, opts ...EnsureOption) error {
 	if err := validPath("ensurePath", path); err != nil {
 		return err
 	}
@@ -27,13 +44,24 @@ func (c *Client) EnsurePath(ctx context.Context, path string, acl []ACL) error {
 	if acl == nil {
 		acl = WorldACL(PermAll)
 	}
+	o := ensureOptions{leaf: Persistent}
+	for _, f := range opts {
+		if f == nil {
+			return opErr("ensurePath", path, invalid("nil EnsureOption"))
+		}
+		f(&o)
+	}
 	madeRoot := false
 	for i := 1; i <= len(path); i++ {
 		if i < len(path) && path[i] != '/' {
 			continue
 		}
+		mode := Persistent
+		if i == len(path) {
+			mode = o.leaf
+		}
 		for {
-			_, err := c.Create(ctx, path[:i], nil, Persistent, acl)
+			_, err := c.Create(ctx, path[:i], nil, mode, acl)
 			if err == nil || errors.Is(err, ErrNodeExists) {
 				break
 			}

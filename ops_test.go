@@ -150,7 +150,7 @@ func TestProtectedEphemeralSequential(t *testing.T) {
 	ctx := ctxFor(t, 10*time.Second)
 	p := testPath(t)
 	mustCreate(t, c, p, nil)
-	got, err := c.CreateProtectedEphemeralSequential(ctx, p+"/lock-", nil, open)
+	got, _, err := c.CreateProtected(ctx, p+"/lock-", nil, zk.EphemeralSequential, open)
 	if err != nil {
 		t.Fatal(err)
 	}

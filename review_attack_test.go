@@ -73,7 +73,7 @@ func TestAttackSequentialRootNestedChroot(t *testing.T) {
 	}
 	check("Multi CreateOp", res[0].Path)
 	check("Multi CreateTTLOp", res[1].Path)
-	p, err = c.CreateProtectedEphemeralSequential(ctx, "/", nil, open)
+	p, _, err = c.CreateProtected(ctx, "/", nil, zk.EphemeralSequential, open)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,11 +123,11 @@ func TestAttackProtectedCreateNilContext(t *testing.T) {
 	c := connect(t)
 	defer func() {
 		if r := recover(); r != nil {
-			t.Fatalf("CreateProtectedEphemeralSequential(nil ctx) panicked: %v", r)
+			t.Fatalf("CreateProtected(nil ctx) panicked: %v", r)
 		}
 	}()
 	//lint:ignore SA1012 a nil context is the input under test
-	_, err := c.CreateProtectedEphemeralSequential(nil, testPath(t)+"/x-", nil, open) //nolint:staticcheck
+	_, _, err := c.CreateProtected(nil, testPath(t)+"/x-", nil, zk.EphemeralSequential, open) //nolint:staticcheck
 	if !errors.Is(err, zk.ErrInvalidArgument) {
 		t.Fatalf("nil ctx: %v, want ErrInvalidArgument", err)
 	}
@@ -158,7 +158,7 @@ func TestAttackProtectedCreateChrootOrphan(t *testing.T) {
 	px.SetLatency(300 * time.Millisecond)
 	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
 	defer cancel()
-	p, err := c.CreateProtectedEphemeralSequential(short, "/locks/lock-", nil, open)
+	p, _, err := c.CreateProtected(short, "/locks/lock-", nil, zk.EphemeralSequential, open)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %q, %v; want the context's error", p, err)
 	}
@@ -268,7 +268,7 @@ func TestAttackProtectedCreateThenExpiry(t *testing.T) {
 	px.SetLatency(300 * time.Millisecond)
 	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
 	defer cancel()
-	if _, err := c.CreateProtectedEphemeralSequential(short, "/locks/l-", nil, open); !errors.Is(err, context.DeadlineExceeded) {
+	if _, _, err := c.CreateProtected(short, "/locks/l-", nil, zk.EphemeralSequential, open); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want the context's error, got %v", err)
 	}
 	if err := zktest.ExpireSession(ctx, srv.Addr(), old, pw); err != nil {
@@ -281,7 +281,7 @@ func TestAttackProtectedCreateThenExpiry(t *testing.T) {
 		}
 		return nil
 	})
-	p, err := c.CreateProtectedEphemeralSequential(ctx, "/locks/l-", nil, open)
+	p, _, err := c.CreateProtected(ctx, "/locks/l-", nil, zk.EphemeralSequential, open)
 	if err != nil {
 		t.Fatal(err)
 	}

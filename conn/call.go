@@ -38,10 +38,14 @@ type Call struct {
 	// frame is the encoded frame (xid field left 0) from Submit until the
 	// writer copies it out; pooled.
 	frame []byte
-	fbuf  *[]byte      // the pool's holder of frame's array
-	state atomic.Int32 // see the call states below
-	done  chan struct{}
-	auth  bool // an AddAuth packet: xid -4, matched through the auth FIFO
+	fbuf  *[]byte       // the pool's holder of frame's array
+	state atomic.Int32  // see the call states below
+	done  chan struct{} // Submit: closed on completion
+	// sig, for a call run by Do instead of done: a pooled channel of
+	// capacity 1 that completion sends to once, so a Do allocates no
+	// channel (see Do).
+	sig  chan struct{}
+	auth bool // an AddAuth packet: xid -4, matched through the auth FIFO
 	// restore marks a watch-restore packet (restore.go): it belongs to
 	// the connection it was queued for and is never carried to another.
 	restore bool
@@ -62,7 +66,8 @@ const (
 	callFailed                 // failed while queued (expiry, auth failure, Close)
 )
 
-// Done is closed once the call has completed (nil before Submit).
+// Done is closed once the call has completed (nil before Submit, and for
+// a call run by Do, which waits on its own).
 func (call *Call) Done() <-chan struct{} { return call.done }
 
 // complete records the outcome, runs OnReply and wakes the waiter. The
@@ -74,8 +79,24 @@ func (call *Call) complete(err error) {
 	if call.OnReply != nil {
 		call.OnReply(call)
 	}
+	if call.sig != nil {
+		call.sig <- struct{}{} // never blocks: capacity 1, one send
+		return
+	}
 	close(call.done)
 }
+
+// getSig and putSig recycle Do's completion channels. A channel goes back
+// only once its one send has been received, so a recycled one is empty and
+// no longer referenced by a call that could still complete.
+func (c *Conn) getSig() chan struct{} {
+	if s, ok := c.sigs.Get().(chan struct{}); ok {
+		return s
+	}
+	return make(chan struct{}, 1)
+}
+
+func (c *Conn) putSig(s chan struct{}) { c.sigs.Put(s) }
 
 // framePool recycles request frames: they are consumed by the writer (copied
 // into its batch buffer), never handed to a caller, so reuse is safe. It
@@ -90,9 +111,19 @@ func getFrame() *[]byte { return framePool.Get().(*[]byte) }
 // encode builds the call's frame into a pooled buffer; the writer patches
 // the xid in. Done at Submit, so an oversize request is refused before it
 // is queued.
-func (call *Call) encode(maxPacket int) error {
+func (call *Call) encode(maxPacket int) error { return call.encodeSized(maxPacket, 0) }
+
+// encodeSized is encode for a frame known to take size bytes: one too big
+// for the pool is built in a buffer of its exact size rather than grown
+// there by doubling (a watch-restore packet is over 128 KiB).
+func (call *Call) encodeSized(maxPacket, size int) error {
 	boundMulti(call)
-	call.fbuf = getFrame()
+	if size > maxPooledFrame {
+		b := make([]byte, 0, size)
+		call.fbuf = &b
+	} else {
+		call.fbuf = getFrame()
+	}
 	b, start := jute.BeginFrame((*call.fbuf)[:0])
 	hdr := proto.RequestHeader{Type: call.Op}
 	if call.auth {
@@ -129,13 +160,6 @@ func boundMulti(call *Call) {
 	}
 }
 
-// setFrame gives the call a pooled copy of frame (a requeued call whose
-// bytes were not written).
-func (call *Call) setFrame(frame []byte) {
-	call.fbuf = getFrame()
-	call.frame = append((*call.fbuf)[:0], frame...)
-}
-
 // releaseFrame returns the frame to the pool, keeping any capacity it
 // grew to (up to maxPooledFrame).
 func (call *Call) releaseFrame() {
@@ -164,14 +188,16 @@ var (
 // ends, see Wait), and with connection loss, never sent, once the session
 // deadline passes or they have waited a session timeout without a
 // connection to carry them (see the package doc).
-func (c *Conn) Submit(call *Call) error { return c.submit(call, false) }
+func (c *Conn) Submit(call *Call) error { return c.submit(call, false, nil) }
 
 // submit queues a call; internal lets Close's own closeSession through.
-func (c *Conn) submit(call *Call, internal bool) error {
+// With sig (from Do) the call signals completion there instead of closing
+// a channel of its own.
+func (c *Conn) submit(call *Call, internal bool, sig chan struct{}) error {
 	if call == nil {
 		return errors.New("zk: nil call")
 	}
-	if call.done != nil {
+	if call.done != nil || call.sig != nil {
 		return errResubmit
 	}
 	if err := call.encode(c.cfg.MaxPacketSize); err != nil {
@@ -187,7 +213,11 @@ func (c *Conn) submit(call *Call, internal bool) error {
 		call.releaseFrame()
 		return err
 	}
-	call.done = make(chan struct{})
+	if sig != nil {
+		call.sig = sig
+	} else {
+		call.done = make(chan struct{})
+	}
 	if c.cur == nil {
 		call.waiting = time.Now().UnixNano()
 	}
@@ -232,14 +262,36 @@ func (c *Conn) Wait(ctx context.Context, call *Call) error {
 // Do is Submit followed by Wait. A context that has already ended sends
 // nothing (the error is then safe to retry, as for a call cancelled while
 // queued).
+//
+// Do allocates no completion channel: it waits on a pooled one, which
+// goes back to the pool once the call has completed (see getSig).
 func (c *Conn) Do(ctx context.Context, call *Call) error {
 	if err := ctx.Err(); err != nil {
 		return notSent(err)
 	}
-	if err := c.Submit(call); err != nil {
+	sig := c.getSig()
+	if err := c.submit(call, false, sig); err != nil {
+		c.putSig(sig)
 		return err
 	}
-	return c.Wait(ctx, call)
+	select {
+	case <-sig:
+		c.putSig(sig)
+		return call.Err
+	case <-ctx.Done():
+		if call.state.CompareAndSwap(callQueued, callCancelled) {
+			// Provably never sent: SafeToRetry says so.
+			err := notSent(ctx.Err())
+			c.unqueue(call)
+			call.complete(err)
+			<-sig
+			c.putSig(sig)
+			return err
+		}
+		// Taken by a writer: it may have been sent. The channel stays
+		// with the call, whose completion will fill it; it is not reused.
+		return ctx.Err()
+	}
 }
 
 func (c *Conn) wakeWriter() {
@@ -262,6 +314,13 @@ func (c *Conn) unqueue(call *Call) {
 	}
 	c.mu.Unlock()
 	call.releaseFrame()
+}
+
+// queued returns how many calls are queued.
+func (c *Conn) queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.queue)
 }
 
 // takeQueued moves calls from the front of the queue to dst until about

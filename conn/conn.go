@@ -26,6 +26,10 @@ type Conn struct {
 	cancel context.CancelFunc
 	wake   chan struct{} // capacity 1: the queue has work for the writer
 	done   chan struct{} // closed when the session goroutine has ended
+	// sigs recycles Do's completion channels (see Call.sig): one pool per
+	// Conn, so a channel stays with the goroutines that use this Conn
+	// (testing/synctest forbids sharing one across bubbles).
+	sigs sync.Pool
 
 	// lastZxid is the zxid of the latest normal reply (see zxidTracker in
 	// recv.go): written only by the reader goroutine, read anywhere.
@@ -189,7 +193,7 @@ func (c *Conn) Close() error {
 		c.mu.Unlock()
 		if live {
 			call := &Call{Op: proto.OpCloseSession}
-			if c.submit(call, true) == nil {
+			if c.submit(call, true, nil) == nil {
 				t := time.NewTimer(closeSessionWait)
 				select {
 				case <-call.done:

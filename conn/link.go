@@ -27,10 +27,10 @@ type link struct {
 	// pending holds the normal calls written (or being written), in wire
 	// order: ZooKeeper answers in order, so a reply must match the head.
 	// Guarded by pmu.
-	pending []*Call
+	pending ring
 	// authWait holds the AddAuth packets written, in order; their replies
 	// (xid -4) come outside the request pipeline. Guarded by pmu.
-	authWait []*Call
+	authWait ring
 	// closed is set by die: from then on no call enters the FIFOs.
 	// Guarded by pmu.
 	closed bool
@@ -69,8 +69,8 @@ func (l *link) die(err error) {
 	l.nc.Close()
 	close(l.dead)
 	l.pmu.Lock()
-	pending, auth := l.pending, l.authWait
-	l.pending, l.authWait, l.closed = nil, nil, true
+	pending, auth := l.pending.drain(), l.authWait.drain()
+	l.closed = true
 	l.pmu.Unlock()
 	if len(pending)+len(auth) == 0 {
 		return
@@ -96,20 +96,11 @@ func (l *link) push(calls []*Call) bool {
 	if l.closed {
 		return false
 	}
-	if n := len(l.pending) + len(calls); n > cap(l.pending) {
-		// The FIFO slides forward as replies pop its head, so under steady
-		// pipelining it keeps running out of room at its end: give the new
-		// array room for many slides (not append's mere doubling), so that
-		// this allocates once per hundreds of calls, not once per dozens.
-		grown := make([]*Call, len(l.pending), 2*n+256)
-		copy(grown, l.pending)
-		l.pending = grown
-	}
 	for _, call := range calls {
 		if call.auth {
-			l.authWait = append(l.authWait, call)
+			l.authWait.push(call)
 		} else {
-			l.pending = append(l.pending, call)
+			l.pending.push(call)
 		}
 	}
 	return true
@@ -117,39 +108,27 @@ func (l *link) push(calls []*Call) bool {
 
 // unpush takes back calls that were pushed but never written (the tail of
 // a failed write), so they can be queued for the next connection. It
-// returns nil, taking none, if die already failed them or if the tails do
-// not hold exactly these calls (a hostile server answered one).
+// returns those it took: from the newest back, each must still be the
+// newest of its FIFO. Nothing is taken once die has failed them, and a
+// call a hostile server answered (popped) stops the walk: it and the
+// calls before it stay for die to fail.
 func (l *link) unpush(calls []*Call) []*Call {
-	var normal, auth []*Call
-	for _, call := range calls {
-		if call.auth {
-			auth = append(auth, call)
-		} else {
-			normal = append(normal, call)
-		}
-	}
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
-	if l.closed || !hasTail(l.pending, normal) || !hasTail(l.authWait, auth) {
+	if l.closed {
 		return nil
 	}
-	clear(l.pending[len(l.pending)-len(normal):])
-	l.pending = l.pending[:len(l.pending)-len(normal)]
-	clear(l.authWait[len(l.authWait)-len(auth):])
-	l.authWait = l.authWait[:len(l.authWait)-len(auth)]
-	return calls
-}
-
-func hasTail(list, tail []*Call) bool {
-	if len(tail) > len(list) {
-		return false
-	}
-	for i, call := range tail {
-		if list[len(list)-len(tail)+i] != call {
-			return false
+	for i := len(calls) - 1; i >= 0; i-- {
+		q := &l.pending
+		if calls[i].auth {
+			q = &l.authWait
 		}
+		if q.back() != calls[i] {
+			return calls[i+1:]
+		}
+		q.popBack()
 	}
-	return true
+	return calls
 }
 
 // popPending removes and returns the oldest pending call if its xid is
@@ -157,35 +136,28 @@ func hasTail(list, tail []*Call) bool {
 func (l *link) popPending(xid int32) (*Call, int32) {
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
-	if len(l.pending) == 0 {
+	head := l.pending.front()
+	if head == nil {
 		return nil, 0
 	}
-	head := l.pending[0]
 	if head.xid != xid {
 		return nil, head.xid
 	}
-	l.pending[0] = nil
-	if len(l.pending) == 1 {
-		// Empty: start over at the array's front, or else, one call at a
-		// time, every push would have to allocate a new array.
-		l.pending = l.pending[:0]
-	} else {
-		l.pending = l.pending[1:]
-	}
-	return head, xid
+	return l.pending.popFront(), xid
 }
 
 // popAuth removes and returns the oldest AddAuth packet, nil if none.
 func (l *link) popAuth() *Call {
 	l.pmu.Lock()
 	defer l.pmu.Unlock()
-	if len(l.authWait) == 0 {
-		return nil
-	}
-	call := l.authWait[0]
-	l.authWait[0] = nil
-	l.authWait = l.authWait[1:]
-	return call
+	return l.authWait.popFront()
+}
+
+// inFlight returns how many written calls await their replies.
+func (l *link) inFlight() int {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	return l.pending.len()
 }
 
 // heardConn notes in Conn.heard when bytes arrive from the server: the

@@ -20,32 +20,45 @@ import (
 // it is skipped and fails only its own call (see oversize).
 const maxFrameHard = 1 << 30
 
+// readBuf is the reader's buffer: under load one read system call takes
+// every reply that has arrived (64 replies of 1 KiB fit).
+const readBuf = 128 << 10
+
 // readLoop is the only goroutine that reads from the socket. Every frame
 // must arrive within the read timeout (the server answers our pings, so
 // silence means the connection is dead: drop and reconnect; the session
-// itself may well be alive). Each frame is allocated at its exact size and
-// never reused, because decoded []byte fields (getData's data) alias it;
-// one jute.Reader is reused for all of them.
+// itself may well be alive).
+//
+// A frame that fits the read buffer is decoded where it lies, with a
+// jute.Reader in copy mode: what a reply keeps (getData's data) is copied
+// out, and a reply that keeps nothing (a Stat) costs no allocation. A
+// bigger frame is allocated at its exact size and decoded in place, its
+// buffers aliasing it.
 func (l *link) readLoop() {
 	defer l.loops.Done()
 	c := l.c
-	br := bufio.NewReaderSize(l.nc, 64<<10) // many small replies per read syscall
+	br := bufio.NewReaderSize(l.nc, readBuf)
 	var (
-		r    jute.Reader
-		hdr  proto.ReplyHeader
-		size [4]byte
-		zt   zxidTracker
+		r   jute.Reader
+		hdr proto.ReplyHeader
+		zt  zxidTracker
+		rp  readPacer
 	)
 	hard := max(int64(maxFrameHard), int64(c.cfg.MaxReplySize))
 	for {
-		l.nc.SetReadDeadline(time.Now().Add(l.readTimeout))
-		if _, err := io.ReadFull(br, size[:]); err != nil {
+		if br.Buffered() == 0 {
+			rp.next(l)
+		}
+		rp.n++
+		size, err := l.peek(br, 4)
+		if err != nil {
 			l.die(l.readErr(err))
 			return
 		}
 		// Checked before allocating: a hostile or confused peer cannot make
 		// us allocate more than MaxReplySize.
-		n := int32(binary.BigEndian.Uint32(size[:]))
+		n := int32(binary.BigEndian.Uint32(size))
+		br.Discard(4)
 		if n < proto.ReplyHeaderSize || int64(n) > hard {
 			l.die(protocolErr("reply frame length %d outside [%d, %d]", n, proto.ReplyHeaderSize, hard))
 			return
@@ -57,14 +70,23 @@ func (l *link) readLoop() {
 			}
 			continue
 		}
-		frame := make([]byte, n)
-		if _, err := io.ReadFull(br, frame); err != nil {
+		var frame []byte
+		if int(n) <= br.Size() {
+			if frame, err = l.peek(br, int(n)); err == nil {
+				r.ResetCopy(frame)
+			}
+		} else {
+			frame = make([]byte, n)
+			l.nc.SetReadDeadline(time.Now().Add(l.readTimeout))
+			if _, err = io.ReadFull(br, frame); err == nil {
+				r.Reset(frame)
+			}
+		}
+		if err != nil {
 			l.die(l.readErr(err))
 			return
 		}
-		r.Reset(frame)
 		hdr.Decode(&r)
-		var err error
 		switch hdr.Xid {
 		case proto.XidNotification:
 			err = l.notification(&r)
@@ -75,11 +97,24 @@ func (l *link) readLoop() {
 		default:
 			err = l.reply(hdr, &r, len(frame), &zt)
 		}
+		if int(n) <= br.Size() {
+			br.Discard(int(n)) // decoded: the bytes may be overwritten
+		}
 		if err != nil {
 			l.die(err)
 			return
 		}
 	}
+}
+
+// peek returns the next n buffered bytes (n at most the buffer's size),
+// reading from the socket only when fewer are buffered, and then within
+// the read timeout.
+func (l *link) peek(br *bufio.Reader, n int) ([]byte, error) {
+	if br.Buffered() < n {
+		l.nc.SetReadDeadline(time.Now().Add(l.readTimeout))
+	}
+	return br.Peek(n)
 }
 
 // oversize handles a frame of n bytes, over MaxReplySize: its header is

@@ -39,7 +39,7 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 	var ok []*Call
 	for _, p := range packets {
 		call, set := p.call, p.set
-		if err := call.encode(c.cfg.MaxPacketSize); err != nil {
+		if err := call.encodeSized(c.cfg.MaxPacketSize, p.size); err != nil {
 			// Only a single path longer than the packet limit gets here.
 			// Its watches can never be restored: say so, or they would
 			// silently never fire again.
@@ -95,39 +95,56 @@ func restoreRefused(err error) bool {
 type restorePacket struct {
 	call *Call
 	set  WatchSet
+	size int // the encoded frame's length
 }
 
 // watchBatches splits one group into packets: lists filled in the order
 // data, exist, child, persistent, recursive (Java's order), each packet
 // holding at most setWatchesPathBytes of path bytes and fitting the packet
-// limit. Paths get the chroot prefix.
+// limit. A packet's lists are runs of the group's own lists (no copy);
+// only under a chroot are the paths sent copied, with its prefix.
 func (c *Conn) watchBatches(dst []restorePacket, g WatchSet, rel int64) []restorePacket {
 	frameBudget := c.cfg.MaxPacketSize - setWatchesOverhead
+	lists := [5][]string{g.Data, g.Exist, g.Child, g.Persistent, g.Recursive}
 	var (
-		cur            [5][]string
-		orig           [5][]string
-		count, pathSum int
-		frameSum       int
+		from, to                 [5]int // the current packet's run of each list
+		count, pathSum, frameSum int
 	)
 	flush := func() {
-		if count > 0 {
-			dst = append(dst, restorePacket{setWatchesCall(rel, cur), WatchSet{
-				Data: orig[0], Exist: orig[1], Child: orig[2], Persistent: orig[3], Recursive: orig[4],
-			}})
+		if count == 0 {
+			return
 		}
-		cur, orig, count, pathSum, frameSum = [5][]string{}, [5][]string{}, 0, 0, 0
+		var orig, wire [5][]string
+		for i := range lists {
+			if to[i] > from[i] {
+				orig[i] = lists[i][from[i]:to[i]:to[i]]
+				wire[i] = orig[i]
+				if c.chroot != "" {
+					wire[i] = make([]string, len(orig[i]))
+					for j, p := range orig[i] {
+						wire[i][j] = c.chroot.Prefix(p)
+					}
+				}
+			}
+		}
+		dst = append(dst, restorePacket{setWatchesCall(rel, wire), WatchSet{
+			Data: orig[0], Exist: orig[1], Child: orig[2], Persistent: orig[3], Recursive: orig[4],
+		}, setWatchesOverhead + frameSum})
+		from, count, pathSum, frameSum = to, 0, 0, 0
 	}
-	for i, list := range [5][]string{g.Data, g.Exist, g.Child, g.Persistent, g.Recursive} {
-		for _, p := range list {
-			full := c.chroot.Prefix(p)
-			if count > 0 && (pathSum+len(full) > setWatchesPathBytes || frameSum+4+len(full) > frameBudget) {
+	for i, list := range lists {
+		for j, p := range list {
+			n := len(p) + len(c.chroot)
+			if c.chroot != "" && p == "/" {
+				n = len(c.chroot)
+			}
+			if count > 0 && (pathSum+n > setWatchesPathBytes || frameSum+4+n > frameBudget) {
 				flush()
 			}
-			cur[i] = append(cur[i], full)
-			orig[i] = append(orig[i], p)
+			to[i] = j + 1
 			count++
-			pathSum += len(full)
-			frameSum += 4 + len(full)
+			pathSum += n
+			frameSum += 4 + n
 		}
 	}
 	flush()

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"runtime"
 	"sort"
 	"time"
 
@@ -56,14 +55,12 @@ func (l *link) writeLoop() {
 		case <-idle.C:
 			ping = true
 		}
-		if l.inFlight() {
+		if !ping {
 			// Under load, let the callers that the reader has just woken
-			// queue their next requests before draining, so that one
-			// write carries many: otherwise the writer, readied by the
-			// first such Submit, runs ahead of the others and writes one
-			// frame per syscall. Idle (nothing in flight), it writes at
-			// once.
-			runtime.Gosched()
+			// queue their next requests before draining (linger.go):
+			// otherwise the writer, readied by the first such Submit, runs
+			// ahead of the others and writes one frame per syscall.
+			l.lingerWrite()
 		}
 		for more := true; more; {
 			batch, more = c.takeQueued(batch[:0], maxBatch)
@@ -90,7 +87,7 @@ func (l *link) writeLoop() {
 			ping = false
 			l.nc.SetWriteDeadline(time.Now().Add(l.readTimeout))
 			if n, err := l.nc.Write(buf); err != nil {
-				l.requeueUnwritten(batch, offs, buf, n)
+				l.requeueUnwritten(batch, offs, n)
 				l.die(fmt.Errorf("write: %w", err))
 				return
 			}
@@ -103,13 +100,6 @@ func (l *link) writeLoop() {
 			}
 		}
 	}
-}
-
-// inFlight reports whether written calls await their replies.
-func (l *link) inFlight() bool {
-	l.pmu.Lock()
-	defer l.pmu.Unlock()
-	return len(l.pending) > 0
 }
 
 // claim takes ownership of the batch's calls for writing and gives each
@@ -146,21 +136,13 @@ func nextXid(x int32) int32 {
 // requeueUnwritten handles a failed write of n bytes: a call whose frame
 // starts at or after n never reached the kernel, so it provably was not
 // sent. Rather than failing it, it is taken back from the FIFO and queued
-// again (with its frame rebuilt from buf) for the next connection, like a
-// call that was still queued.
-func (l *link) requeueUnwritten(batch []*Call, offs []int, buf []byte, n int) {
-	i := sort.SearchInts(offs, max(n, 0))
-	if i >= len(batch) {
-		return
-	}
-	back := l.unpush(batch[i:])
-	for j, call := range back {
-		k := i + j
-		end := len(buf)
-		if k+1 < len(offs) {
-			end = offs[k+1]
-		}
-		call.setFrame(buf[offs[k]:end])
+// again for the next connection, like a call that was still queued. Its
+// frame went into the batch buffer and back to the pool: it is encoded
+// again (its size was checked at Submit).
+func (l *link) requeueUnwritten(batch []*Call, offs []int, n int) {
+	back := l.unpush(batch[sort.SearchInts(offs, max(n, 0)):])
+	for _, call := range back {
+		call.encode(math.MaxInt32)
 	}
 	l.c.requeue(back)
 }

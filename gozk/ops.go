@@ -196,7 +196,7 @@ func (c *Conn) CreateProtectedEphemeralSequential(path string, data []byte, acl 
 	}
 	var created string
 	err := c.call(func(ctx context.Context) (err error) {
-		created, err = c.client.CreateProtectedEphemeralSequential(ctx, path, data, toRootACL(acl))
+		created, _, err = c.client.CreateProtected(ctx, path, data, root.EphemeralSequential, toRootACL(acl))
 		return err
 	})
 	return created, err

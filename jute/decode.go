@@ -28,9 +28,10 @@ func (e *LengthError) Error() string {
 // its IDL and checks once at the end. Buffers returned by Buffer alias the
 // input; the caller must not reuse the input while they are in use.
 type Reader struct {
-	buf []byte
-	off int
-	err error
+	buf  []byte
+	off  int
+	err  error
+	copy bool // Buffer copies: buf is a read buffer, reused once decoded
 }
 
 // NewReader returns a Reader over b.
@@ -39,6 +40,11 @@ func NewReader(b []byte) *Reader { return &Reader{buf: b} }
 // Reset makes r read b from its start, clearing any error. It lets one
 // Reader serve many frames without allocating.
 func (r *Reader) Reset(b []byte) { *r = Reader{buf: b} }
+
+// ResetCopy is Reset for input that is reused once decoded (a socket's
+// read buffer): Buffer then returns a copy, so no decoded value aliases b.
+// A record with no buffer field is decoded with no allocation at all.
+func (r *Reader) ResetCopy(b []byte) { *r = Reader{buf: b, copy: true} }
 
 // Err returns the first error met, or nil.
 func (r *Reader) Err() error { return r.err }
@@ -124,13 +130,18 @@ func (r *Reader) length(what string, minSize int) int {
 }
 
 // Buffer reads a buffer. The null buffer is returned as nil, an empty one as
-// a non-nil empty slice. The result aliases the input.
+// a non-nil empty slice. The result aliases the input (a copy after
+// ResetCopy).
 func (r *Reader) Buffer() []byte {
 	n := r.length("buffer", 1)
 	if n < 0 {
 		return nil
 	}
-	return r.take(n)
+	b := r.take(n)
+	if r.copy && b != nil {
+		b = append(make([]byte, 0, n), b...)
+	}
+	return b
 }
 
 // String reads a ustring; the null string reads as "". Bytes are taken as

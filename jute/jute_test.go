@@ -136,3 +136,28 @@ func TestAppendAllocFree(t *testing.T) {
 		t.Fatalf("appends allocated %v times", n)
 	}
 }
+
+// After ResetCopy, a decoded buffer survives the input being overwritten
+// (the reader reuses its read buffer), and null and empty stay distinct.
+func TestResetCopyBuffers(t *testing.T) {
+	in := AppendBuffer(nil, []byte("data"))
+	in = AppendBuffer(in, []byte{})
+	in = AppendBuffer(in, nil)
+	var r Reader
+	r.ResetCopy(in)
+	got, empty, null := r.Buffer(), r.Buffer(), r.Buffer()
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	clear(in)
+	if string(got) != "data" {
+		t.Fatalf("decoded buffer changed with its input: %q", got)
+	}
+	if empty == nil || len(empty) != 0 || null != nil {
+		t.Fatalf("empty %#v, null %#v: want a non-nil empty slice and nil", empty, null)
+	}
+	r.Reset(AppendBuffer(nil, []byte("x")))
+	if b := r.Buffer(); string(b) != "x" || r.copy {
+		t.Fatal("Reset must leave copy mode")
+	}
+}

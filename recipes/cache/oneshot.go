@@ -2,9 +2,10 @@ package cache
 
 import (
 	"errors"
-	"github.com/zkwire/zk/recipes/internal/lifecycle"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 )
 
 // The one-shot mode keeps a data watch (GetW, or ExistsW on a missing
@@ -46,7 +47,7 @@ func (t *TreeCache) runOneShot() error {
 	o := &oneShot{t: t, fired: make(chan firing, 64), armed: make(map[string]what), pending: make(map[string]what)}
 	o.push(t.root, readData|readChildren)
 	o.full = true
-	failures := 0
+	var retries backoff.Counter
 	for {
 		// Take every firing waiting, then one task; block only when idle.
 		for {
@@ -83,7 +84,7 @@ func (t *TreeCache) runOneShot() error {
 		if err == nil {
 			o.queue = o.queue[1:]
 			delete(o.pending, p)
-			failures = 0
+			retries.Reset()
 			continue
 		}
 		if errors.Is(err, zk.ErrSessionExpired) {
@@ -93,10 +94,9 @@ func (t *TreeCache) runOneShot() error {
 			continue
 		}
 		// The task stays queued: retry it after a pause.
-		if err := t.recover(err, session, failures); err != nil {
+		if err := t.recover(err, session, &retries); err != nil {
 			return err
 		}
-		failures++
 	}
 }
 

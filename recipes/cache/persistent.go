@@ -4,11 +4,11 @@ import (
 	"errors"
 
 	"github.com/zkwire/zk"
-	"github.com/zkwire/zk/recipes/internal/batch"
+	"github.com/zkwire/zk/recipes/internal/backoff"
 )
 
 // maxBatch bounds how many event paths are gathered for one refresh.
-const maxBatch = batch.MaxNodes
+const maxBatch = 128
 
 // runPersistent follows the subtree on one persistent recursive watch.
 // After every (re)registration it reads the whole subtree and diffs it
@@ -16,7 +16,8 @@ const maxBatch = batch.MaxNodes
 // name, in batches. It returns zk.ErrUnimplemented (from AddWatch) when
 // the server has no persistent watches.
 func (t *TreeCache) runPersistent() error {
-	for attempt := 0; ; attempt++ {
+	var retries backoff.Counter
+	for {
 		session := t.c.SessionID()
 		w, err := t.c.AddWatch(t.ctx, t.root, zk.WatchPersistentRecursive)
 		if errors.Is(err, zk.ErrUnimplemented) {
@@ -28,9 +29,9 @@ func (t *TreeCache) runPersistent() error {
 			if err == nil {
 				return nil // closed
 			}
-			attempt = 0
+			retries.Reset()
 		}
-		if err := t.recover(err, session, attempt); err != nil {
+		if err := t.recover(err, session, &retries); err != nil {
 			return err
 		}
 	}
@@ -98,82 +99,67 @@ func collect(w *zk.Watch, first zk.Event, ok bool) (paths []string, resync bool,
 	}
 }
 
-// refresh re-reads paths (one MultiRead per batch, bounded in count and
-// bytes) and applies what it finds: a node that exists is added or
-// updated, one that does not is removed with its subtree.
+// refresh re-reads paths (one batch, pipelined) and applies what it
+// finds: a node that exists is added or updated, one that does not is
+// removed with its subtree, one that cannot be read (no permission, a
+// reply over the client's limit) is left as it is.
 func (t *TreeCache) refresh(paths []string) error {
-	sizes := make([]int, len(paths))
-	for i, p := range paths {
-		dl, _, ok := t.st.hint(p)
-		sizes[i] = batch.Size(dl, 0, ok)
+	b := t.c.NewBatch()
+	for _, p := range paths {
+		b.Get(p)
 	}
+	res, err := b.Wait(t.ctx)
 	var evs []Event
-	err := batch.Run(t.ctx, sizes, func(lo, hi int) error {
-		chunk := paths[lo:hi]
-		ops := make([]zk.ReadOp, len(chunk))
-		for i, p := range chunk {
-			ops[i] = zk.GetOp(p)
+	for i, p := range paths {
+		r := res[i]
+		switch {
+		case r.Err == nil:
+			evs = t.st.upsert(p, r.Data, r.Stat, evs)
+		case errors.Is(r.Err, zk.ErrNoNode):
+			evs = t.st.remove(p, evs)
 		}
-		res, err := t.c.MultiRead(t.ctx, ops...)
-		if err != nil {
-			return err
-		}
-		for i, p := range chunk {
-			r := res[i]
-			switch {
-			case r.Err == nil:
-				evs = t.st.upsert(p, r.Data, r.Stat, evs)
-			case errors.Is(r.Err, zk.ErrNoNode):
-				evs = t.st.remove(p, evs)
-			default:
-				// Unreadable (e.g. no permission): leave the cache as it is.
-			}
-		}
-		return nil
-	})
-	t.emit(evs, 0) // what was applied, also when a later batch failed
+	}
+	t.emit(evs, 0) // what was read, also when the batch stopped early
 	return err
 }
 
 // fullRead reads the whole subtree level by level (data and children of
-// each node, in MultiRead batches bounded in count and bytes), updates
-// memory, removes what it did not find, and then announces Initialized or
-// Resynced.
+// each node, one pipelined batch per level), updates memory, removes what
+// it did not find, and then announces Initialized or Resynced. A node
+// whose data or children cannot be read (no permission, a reply over the
+// client's limit) keeps what the cache holds of it and below it.
 func (t *TreeCache) fullRead() error {
 	seen := make(map[string]bool)
 	var evs []Event
+	b := t.c.NewBatch()
 	level := []string{t.root}
 	for len(level) > 0 {
-		var next []string
-		sizes := make([]int, len(level))
-		for i, p := range level {
-			sizes[i] = batch.Size(t.st.hint(p))
+		for _, p := range level {
+			b.Get(p)
+			b.Children(p)
 		}
-		err := batch.Run(t.ctx, sizes, func(lo, hi int) error {
-			chunk := level[lo:hi]
-			ops := make([]zk.ReadOp, 0, 2*len(chunk))
-			for _, p := range chunk {
-				ops = append(ops, zk.GetOp(p), zk.ChildrenOp(p))
+		res, err := b.Wait(t.ctx)
+		var next []string
+		for i, p := range level {
+			data, kids := res[2*i], res[2*i+1]
+			switch {
+			case errors.Is(data.Err, zk.ErrNoNode):
+				continue // gone: removed below unless seen
+			case data.Err != nil:
+				t.st.keep(p, seen) // unreadable: left as it is
+				continue
 			}
-			res, err := t.c.MultiRead(t.ctx, ops...)
-			if err != nil {
-				return err
-			}
-			for i, p := range chunk {
-				data, kids := res[2*i], res[2*i+1]
-				if data.Err != nil {
-					continue // gone (or unreadable): removed below unless seen
+			seen[p] = true
+			evs = t.st.upsert(p, data.Data, data.Stat, evs)
+			switch {
+			case kids.Err == nil:
+				for _, name := range kids.Children {
+					next = append(next, join(p, name))
 				}
-				seen[p] = true
-				evs = t.st.upsert(p, data.Data, data.Stat, evs)
-				if kids.Err == nil {
-					for _, name := range kids.Children {
-						next = append(next, join(p, name))
-					}
-				}
+			case !errors.Is(kids.Err, zk.ErrNoNode):
+				t.st.keep(p, seen) // its children unreadable: left as they are
 			}
-			return nil
-		})
+		}
 		if err != nil {
 			t.emit(evs, 0) // what was applied so far
 			return err

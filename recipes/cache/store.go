@@ -149,20 +149,21 @@ func (s *store) cachedChildren(p string) []string {
 	return names
 }
 
-// hint returns what the cache last saw of p's size, to plan reads: its
-// data length and the bytes of its children's names (ok false when p is
-// not cached). The node may have grown since.
-func (s *store) hint(p string) (dataLength, childNames int, ok bool) {
+// keep marks p and everything cached below it seen, so that a full read
+// that could not read them leaves them as they are.
+func (s *store) keep(p string, seen map[string]bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	n, ok := s.nodes[p]
-	if !ok {
-		return 0, 0, false
+	s.keepLocked(p, seen)
+}
+
+func (s *store) keepLocked(p string, seen map[string]bool) {
+	if _, ok := s.nodes[p]; ok {
+		seen[p] = true
 	}
 	for name := range s.kids[p] {
-		childNames += 4 + len(name)
+		s.keepLocked(join(p, name), seen)
 	}
-	return int(n.Stat.DataLength), childNames, true
 }
 
 func (s *store) has(p string) bool {

@@ -175,8 +175,8 @@ func (t *TreeCache) emit(evs []Event, full EventType) {
 
 // recover decides how to go on after err ended a watch or a read: it
 // returns nil to go on (having waited for a new session after expiry, or
-// backed off), or the error that stops the cache.
-func (t *TreeCache) recover(err error, session int64, attempt int) error {
+// backed off on retries), or the error that stops the cache.
+func (t *TreeCache) recover(err error, session int64, retries *backoff.Counter) error {
 	switch {
 	case t.ctx.Err() != nil:
 		return t.ctx.Err()
@@ -185,7 +185,7 @@ func (t *TreeCache) recover(err error, session int64, attempt int) error {
 	case errors.Is(err, zk.ErrSessionExpired):
 		return lifecycle.WaitNewSession(t.ctx, t.c, session)
 	}
-	if !backoff.Pause(t.ctx, attempt) {
+	if !retries.Wait(t.ctx) {
 		return t.ctx.Err()
 	}
 	return nil

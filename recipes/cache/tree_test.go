@@ -530,3 +530,50 @@ func TestTreeCacheChildrenGrowWhileDisconnected(t *testing.T) {
 		t.Errorf("the client dropped its connection %d times, want only the test's cut", d)
 	}
 }
+
+// TestTreeCacheNodeOverReplyLimit: one node's reply is over the client's
+// reply limit. The cache loads everything else and follows changes; the
+// node it cannot read is left out instead of failing every full read.
+func TestTreeCacheNodeOverReplyLimit(t *testing.T) {
+	ctx := ctxFor(t, time.Minute)
+	c := connectTo(t, srv.Addr(), zk.WithMaxReplySize(64<<10))
+	root := testPath(t)
+	if _, err := c.Create(ctx, root, nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"a", "b", "c"} {
+		if _, err := c.Create(ctx, root+"/"+n, []byte(n), zk.Persistent, open); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Create(ctx, root+"/big", make([]byte, 100<<10), zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	tc, err := cache.NewTreeCache(c, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close() })
+	sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if err := tc.Start(sctx); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	for _, n := range []string{"a", "b", "c"} {
+		if nd, ok := tc.Get(root + "/" + n); !ok || string(nd.Data) != n {
+			t.Errorf("%s: cached %v %q", n, ok, nd.Data)
+		}
+	}
+	if _, ok := tc.Get(root + "/big"); ok {
+		t.Error("the node over the reply limit is cached")
+	}
+	if _, err := c.Set(ctx, root+"/a", []byte("a2"), -1); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, func() error {
+		if nd, _ := tc.Get(root + "/a"); string(nd.Data) != "a2" {
+			return fmt.Errorf("a = %q, want a2", nd.Data)
+		}
+		return nil
+	})
+}

@@ -24,10 +24,14 @@ type Discoverer struct {
 	bal  Balancer
 	tc   *cache.TreeCache
 
-	mu      sync.RWMutex
-	byID    map[string]Instance // guarded by mu
-	list    []Instance          // guarded by mu: byID sorted by ID, rebuilt on change
-	changed chan struct{}       // guarded by mu: closed and replaced at every change
+	mu   sync.RWMutex
+	byID map[string]Instance // guarded by mu
+	// list is byID sorted by ID, rebuilt by the first reader after a
+	// change (stale says so): a bootstrap of n instances applies n events,
+	// and rebuilding at each would cost n sorts. Guarded by mu.
+	list    []Instance
+	stale   bool
+	changed chan struct{} // guarded by mu: closed and replaced at every change
 }
 
 // NewDiscoverer returns a discoverer of the service name on client c. It
@@ -69,21 +73,40 @@ func (d *Discoverer) Err() error { return d.tc.Err() }
 
 // Instances returns the service's instances, sorted by ID (copies).
 func (d *Discoverer) Instances() []Instance {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	out := make([]Instance, len(d.list))
-	for i, in := range d.list {
+	list := d.sorted()
+	out := make([]Instance, len(list))
+	for i, in := range list {
 		out[i] = in.clone()
 	}
 	return out
 }
 
+// sorted returns the instances sorted by ID, rebuilding the list after a
+// change. The list returned is never modified afterwards.
+func (d *Discoverer) sorted() []Instance {
+	d.mu.RLock()
+	list, stale := d.list, d.stale
+	d.mu.RUnlock()
+	if !stale {
+		return list
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stale {
+		d.list = make([]Instance, 0, len(d.byID))
+		for _, x := range d.byID {
+			d.list = append(d.list, x)
+		}
+		slices.SortFunc(d.list, func(a, b Instance) int { return strings.Compare(a.ID, b.ID) })
+		d.stale = false
+	}
+	return d.list
+}
+
 // Pick chooses an instance with the discoverer's balancer, from memory. It
 // fails with ErrNoInstances when there is none.
 func (d *Discoverer) Pick() (Instance, error) {
-	d.mu.RLock()
-	list := d.list
-	d.mu.RUnlock()
+	list := d.sorted()
 	if len(list) == 0 {
 		return Instance{}, fmt.Errorf("%w: %s", ErrNoInstances, d.name)
 	}
@@ -145,11 +168,7 @@ func (d *Discoverer) apply(ev cache.Event) {
 	default:
 		return
 	}
-	d.list = d.list[:0:0]
-	for _, x := range d.byID {
-		d.list = append(d.list, x)
-	}
-	slices.SortFunc(d.list, func(a, b Instance) int { return strings.Compare(a.ID, b.ID) })
+	d.stale = true
 	close(d.changed)
 	d.changed = make(chan struct{})
 }

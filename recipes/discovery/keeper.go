@@ -141,14 +141,15 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 		stopFollow()
 		<-followed
 	}()
-	for attempt := 0; ; {
+	var retries backoff.Counter
+	for {
 		session := r.c.SessionID()
 		err := r.hold(ctx, g)
 		switch {
 		case ctx.Err() != nil:
 			return
 		case err == nil:
-			attempt = 0
+			retries.Reset()
 			continue
 		case errors.Is(err, zk.ErrSessionExpired):
 			g.setInPlace(false)
@@ -158,7 +159,7 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 				}
 				return
 			}
-			attempt = 0
+			retries.Reset()
 			continue
 		case lifecycle.Terminal(err):
 			endErr = err
@@ -169,10 +170,9 @@ func (r *Registry) keep(ctx context.Context, g *registration) {
 				continue
 			}
 		}
-		if !backoff.Pause(ctx, attempt) {
+		if !retries.Wait(ctx) {
 			return
 		}
-		attempt++
 	}
 }
 

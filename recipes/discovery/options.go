@@ -11,7 +11,7 @@ import (
 // Client is what Registry and Discoverer need of a ZooKeeper client;
 // *zk.Client implements it.
 type Client interface {
-	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL, opts ...zk.EnsureOption) error
 	cache.Client
 	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
 	Get(ctx context.Context, path string) ([]byte, *zk.Stat, error)

@@ -251,7 +251,8 @@ func (r *Registry) remove(ctx context.Context, p string) error {
 // ensure makes p an ephemeral node of this session holding data. After a
 // connection loss it finds out what the lost call did instead of assuming.
 func (r *Registry) ensure(ctx context.Context, p string, data []byte) error {
-	for attempt := 0; ; attempt++ {
+	var retries backoff.Counter
+	for {
 		_, err := r.c.Create(ctx, p, data, zk.Ephemeral, r.cfg.acl)
 		switch {
 		case err == nil:
@@ -285,7 +286,7 @@ func (r *Registry) ensure(ctx context.Context, p string, data []byte) error {
 			return err
 		case errors.Is(err, zk.ErrConnectionLoss):
 			// The create may have been applied: the next attempt tells.
-			if !backoff.Pause(ctx, attempt) {
+			if !retries.Wait(ctx) {
 				return ctx.Err()
 			}
 		default:

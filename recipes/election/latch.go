@@ -12,6 +12,7 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/recipes/internal/backoff"
+	"github.com/zkwire/zk/recipes/internal/lifecycle"
 	"github.com/zkwire/zk/recipes/lock"
 )
 
@@ -253,15 +254,13 @@ func (l *Latch) campaign(ctx context.Context) {
 		}
 		if err != nil {
 			ended = ended || over(events)
-			if ended || errors.Is(err, zk.ErrClosed) || errors.Is(err, zk.ErrAuthFailed) {
+			if ended || lifecycle.Terminal(err) {
 				l.fail(err)
 				return
 			}
 			// Expired with a new session coming, or the node was deleted
 			// while waiting: stand again shortly.
-			select {
-			case <-time.After(retries.Next()):
-			case <-ctx.Done():
+			if !retries.Wait(ctx) {
 				return
 			}
 			continue

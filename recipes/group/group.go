@@ -18,7 +18,7 @@ import (
 
 // Client is the part of *zk.Client the recipe uses.
 type Client interface {
-	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL, opts ...zk.EnsureOption) error
 	node.Client
 	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
 	MultiRead(ctx context.Context, ops ...zk.ReadOp) ([]zk.ReadResult, error)
@@ -221,28 +221,16 @@ func (m *Members) watch(ctx context.Context, events <-chan zk.SessionEvent, firs
 				continue
 			}
 		}
-		switch {
-		case ctx.Err() != nil:
-			return
-		case errors.Is(err, zk.ErrConnectionLoss):
-		case errors.Is(err, zk.ErrNoNode):
+		if errors.Is(err, zk.ErrNoNode) {
 			// Make the node; when it cannot be made (no permission on the
 			// parent...) the pause below keeps this from spinning.
-			if err := m.c.EnsurePath(ctx, m.dir, nil); err != nil && !reported {
-				report(err)
-				return
-			}
-		case errors.Is(err, zk.ErrSessionExpired):
-			if !lifecycle.AwaitConnected(ctx, events) {
-				report(err)
-				return
-			}
-		case errors.Is(err, zk.ErrClosed), errors.Is(err, zk.ErrAuthFailed):
-			report(err)
-			return
-		default:
-			if !reported {
-				report(err)
+			err = m.c.EnsurePath(ctx, m.dir, nil)
+		}
+		if err != nil {
+			if stop, why := lifecycle.Recover(ctx, err, events, reported); stop {
+				if why != nil {
+					report(why)
+				}
 				return
 			}
 		}

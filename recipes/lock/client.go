@@ -9,8 +9,8 @@ import (
 // Client is what the recipes need of a ZooKeeper client; *zk.Client
 // satisfies it.
 type Client interface {
-	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
-	CreateWithStat(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, *zk.Stat, error)
+	CreateProtected(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, *zk.Stat, error)
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL, opts ...zk.EnsureOption) error
 	Delete(ctx context.Context, path string, version int32) error
 	Exists(ctx context.Context, path string) (bool, *zk.Stat, error)
 	ExistsW(ctx context.Context, path string) (bool, *zk.Stat, *zk.Watch, error)

@@ -5,7 +5,7 @@
 //
 // Every contender creates an ephemeral sequential child under the lock
 // node, named "_c_<uuid>-<kind>-<sequence>" (the uuid is the contender's own,
-// as in zk.Client.CreateProtectedEphemeralSequential, so that a create
+// as in zk.Client.CreateProtected, so that a create
 // whose reply was lost to a dropped connection finds its node again rather
 // than making a second one). The children in sequence order form a queue.
 // A waiter watches only the one node that must go before it may proceed

@@ -231,35 +231,40 @@ func TestMutexCancelWaitingLeavesNoNode(t *testing.T) {
 	}
 }
 
-// TestMutexCancelDuringUnansweredCreate: a Lock cancelled while its create
-// is held in a network partition removes the node once the partition heals.
+// TestMutexCancelDuringUnansweredCreate: a Lock that gives up while its
+// create is on the wire (the proxy delays each way by 300 ms, the Lock
+// waits 150 ms) leaves no node: the server applies the create after the
+// Lock returned, and the node is removed while the session lives.
 func TestMutexCancelDuringUnansweredCreate(t *testing.T) {
 	path := testPath(t)
 	ctx := ctxFor(t, time.Minute)
 	obs := connect(t)
+	if err := obs.EnsurePath(ctx, path, nil); err != nil {
+		t.Fatal(err)
+	}
 	p := startProxy(t)
 	c := connectTo(t, p.Addr(), zk.WithSessionTimeout(20*time.Second))
 	m := lock.NewMutex(c, path)
-	p.SetBlackhole(true)
-	lctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- m.Lock(lctx) }()
-	time.Sleep(200 * time.Millisecond) // let the create reach the partition (if it does not, nothing is made at all)
-	cancel()
-	time.Sleep(200 * time.Millisecond)
-	p.SetBlackhole(false)
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("Lock returned %v, want context.Canceled", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("cancelled Lock did not return")
+	p.SetLatency(300 * time.Millisecond)
+	lctx, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	if err := m.Lock(lctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Lock returned %v, want context.DeadlineExceeded", err)
 	}
-	// The create may have been applied after the cancel; the cleanup runs
-	// after it on the same session, so nothing may be left.
-	if got := children(t, obs, path); len(got) != 0 {
-		t.Fatalf("children after a cancelled Lock: %v", got)
+	// The lock node's child version counts a create and a delete: the
+	// create was applied after the Lock gave up, and its node removed.
+	eventually(t, 15*time.Second, func() error {
+		_, st, err := obs.Exists(ctx, path)
+		if err != nil {
+			return err
+		}
+		if got := children(t, obs, path); len(got) != 0 || st.Cversion < 2 {
+			return fmt.Errorf("children %v, child version %d: want the node made and removed", got, st.Cversion)
+		}
+		return nil
+	})
+	if c.State() != zk.StateConnected {
+		t.Fatalf("the client is %v: the node may have gone with its session instead", c.State())
 	}
 }
 
@@ -525,5 +530,34 @@ func TestMutexBadInput(t *testing.T) {
 	}
 	if err := m.Unlock(ctx); !errors.Is(err, lock.ErrNotLocked) {
 		t.Errorf("second Unlock: %v, want ErrNotLocked", err)
+	}
+}
+
+// TestMutexNodeIsContainer: the lock node and its missing parents are made
+// by the first Lock; the lock node is a container, which the server
+// removes once the last contender has left, while its parents stay.
+func TestMutexNodeIsContainer(t *testing.T) {
+	path := testPath(t) + "/a/lock"
+	ctx := ctxFor(t, time.Minute)
+	c := connect(t)
+	m := lock.NewMutex(c, path)
+	if err := m.Lock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, st, err := c.Exists(ctx, path)
+	if err != nil || st.EphemeralOwner != 0 || st.NumChildren != 1 {
+		t.Fatalf("lock node: %+v %v", st, err)
+	}
+	if err := m.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 20*time.Second, func() error {
+		if ok, _, err := c.Exists(ctx, path); err != nil || ok {
+			return fmt.Errorf("the empty lock node is still there (%v)", err)
+		}
+		return nil
+	})
+	if ok, _, err := c.Exists(ctx, path[:len(path)-len("/lock")]); err != nil || !ok {
+		t.Fatalf("the lock node's parent went too (%v)", err)
 	}
 }

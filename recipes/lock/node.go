@@ -3,7 +3,6 @@ package lock
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -66,17 +65,6 @@ func indexOf(q []child, name string) int {
 	return slices.IndexFunc(q, func(c child) bool { return c.name == name })
 }
 
-// newTag returns "_c_<uuid>-", the unique start of one contender's node.
-func newTag() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%s%x-%x-%x-%x-%x-", zk.ProtectedPrefix, b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
 // validDir checks a lock path before anything is sent.
 func validDir(path string) error {
 	if path == "/" {
@@ -88,144 +76,25 @@ func validDir(path string) error {
 	return nil
 }
 
-// createNode creates dir/<tag><kind><sequence>, ephemeral sequential,
-// making dir (a container, deleted by the server once empty) and its
-// missing parents first. After a connection loss it looks for its node by
-// the tag before trying again, so it never makes two. When it fails after
-// the create may have been applied (its context ended), it removes what it
-// may have made.
+// createNode creates dir/_c_<uuid>-<kind><sequence>, ephemeral sequential,
+// through zk.Client.CreateProtected (found again after a lost reply, never
+// made twice, removed if the call fails after sending), making dir (a
+// container, deleted by the server once empty) and its missing parents
+// first.
 func createNode(ctx context.Context, c Client, dir, kind string, o options) (string, *zk.Stat, error) {
-	tag, err := newTag()
-	if err != nil {
-		return "", nil, err
-	}
-	var retries backoff.Counter
 	for {
-		p, st, err := c.CreateWithStat(ctx, dir+"/"+tag+kind, o.data, zk.EphemeralSequential, o.acl)
-		switch {
-		case err == nil:
-			return p, st, nil
-		case errors.Is(err, zk.ErrNoNode):
-			if err := ensureDir(ctx, c, dir, o.acl); err != nil {
-				return "", nil, err
-			}
-			continue
-		case errors.Is(err, zk.ErrConnectionLoss) && !zk.SafeToRetry(err):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			// The create may have been applied: look before retrying.
-			p, st, err := findTagged(ctx, c, dir, tag)
-			if err != nil {
-				removeTagged(ctx, c, dir, tag)
-				return "", nil, err
-			}
-			if p != "" {
-				return p, st, nil
-			}
-			continue
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue          // never sent
+		p, st, err := c.CreateProtected(ctx, dir+"/"+kind, o.data, zk.EphemeralSequential, o.acl)
+		if !errors.Is(err, zk.ErrNoNode) {
+			return p, st, err
 		}
-		if ctx.Err() != nil {
-			removeTagged(ctx, c, dir, tag) // it may be on the wire still
-		}
-		return "", nil, err
-	}
-}
-
-// ensureDir creates dir as a container and its missing parents as
-// persistent nodes. A node that exists already is fine.
-func ensureDir(ctx context.Context, c Client, dir string, acl []zk.ACL) error {
-	i := 0
-	for i < len(dir) {
-		j := strings.IndexByte(dir[i+1:], '/')
-		if j < 0 {
-			i = len(dir)
-		} else {
-			i += 1 + j
-		}
-		mode := zk.Persistent
-		if i == len(dir) {
-			mode = zk.Container
-		}
-		var retries backoff.Counter
-		for {
-			_, err := c.Create(ctx, dir[:i], nil, mode, acl)
-			if err == nil || errors.Is(err, zk.ErrNodeExists) {
-				break
-			}
-			if errors.Is(err, zk.ErrConnectionLoss) {
-				retries.Wait(ctx) // a pause; an ended ctx fails the next call
-				continue          // creating again is harmless: at worst NodeExists
-			}
-			return err
-		}
-	}
-	return nil
-}
-
-// findTagged returns the path and Stat of dir's child starting with tag,
-// or "" if there is none.
-func findTagged(ctx context.Context, c Client, dir, tag string) (string, *zk.Stat, error) {
-	var retries backoff.Counter
-	for {
-		names, _, err := c.Children(ctx, dir)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue
-		}
-		if errors.Is(err, zk.ErrNoNode) {
-			return "", nil, nil
-		}
-		if err != nil {
+		if err := c.EnsurePath(ctx, dir, o.acl, zk.ContainerLeaf()); err != nil {
 			return "", nil, err
 		}
-		i := slices.IndexFunc(names, func(n string) bool { return strings.HasPrefix(n, tag) })
-		if i < 0 {
-			return "", nil, nil
-		}
-		p := dir + "/" + names[i]
-		ok, st, err := c.Exists(ctx, p)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue
-		}
-		if err != nil {
-			return "", nil, err
-		}
-		if !ok {
-			return "", nil, nil
-		}
-		return p, st, nil
 	}
 }
 
-// removeTagged deletes dir's children starting with tag, on a context of
-// its own: the caller's may have ended, which is why it is cleaning up.
-func removeTagged(ctx context.Context, c Client, dir, tag string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	var retries backoff.Counter
-	for {
-		names, _, err := c.Children(ctx, dir)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue
-		}
-		if err != nil {
-			return
-		}
-		for _, n := range names {
-			if strings.HasPrefix(n, tag) {
-				_ = deleteNode(ctx, c, dir+"/"+n)
-			}
-		}
-		return
-	}
-}
-
-// removeNode deletes a contender's node on a context of its own (see
-// removeTagged).
+// removeNode deletes a contender's node on a context of its own: the
+// caller's may have ended, which is why it is cleaning up.
 func removeNode(ctx context.Context, c Client, node string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()

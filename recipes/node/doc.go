@@ -2,9 +2,10 @@
 // and put back whenever it goes missing, until Close.
 //
 // The node may be persistent or ephemeral, sequential or not, and
-// optionally protected (its name carries a random id, the "_c_<uuid>-"
-// prefix of zk.ProtectedPrefix, so that a create whose reply was lost can
-// be found again instead of being made twice).
+// optionally protected (made with zk.Client.CreateProtected: its name
+// carries a random id, the "_c_<uuid>-" prefix of zk.ProtectedPrefix, so
+// that a create whose reply was lost can be found again instead of being
+// made twice; each creation gets a new id, hence a new path).
 //
 // What it guarantees:
 //
@@ -19,9 +20,10 @@
 //     created again with the data last given.
 //   - Session expiry: ephemeral nodes go with the session. On a client
 //     built with zk.WithNewSessionOnExpiry the node is created again in the
-//     new session (a sequential node gets a new path, reported by Path and
-//     Created). Without that option the client stays expired, and keeping
-//     ends: SetData then fails with zk.ErrSessionExpired.
+//     new session (a sequential or protected node gets a new path,
+//     reported by Path and Created). Without that option the client stays
+//     expired, and keeping ends: SetData then fails with
+//     zk.ErrSessionExpired.
 //   - The client-side session deadline: once the client has heard from no
 //     server for the whole session timeout (zk.StateLost), the server may
 //     have expired the session and an ephemeral node with it; Lost closes

@@ -3,7 +3,6 @@ package node
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strings"
@@ -28,9 +27,10 @@ type Option func(*Persistent)
 // WithACL sets the ACL of the node (default: world, all permissions).
 func WithACL(acl []zk.ACL) Option { return func(p *Persistent) { p.acl = acl } }
 
-// WithProtection puts a random id in the node's name ("_c_<uuid>-" before
-// the last segment), so that a create whose reply was lost is found again
-// instead of being made twice. Use it for sequential nodes.
+// WithProtection creates the node with zk.Client.CreateProtected: its name
+// carries a random id ("_c_<uuid>-" before the last segment, a new one
+// each time the node is made), so that a create whose reply was lost is
+// found again instead of being made twice. Use it for sequential nodes.
 func WithProtection() Option { return func(p *Persistent) { p.protect = true } }
 
 // Persistent keeps one node in place; see the package documentation for
@@ -41,7 +41,7 @@ type Persistent struct {
 	acl     []zk.ACL
 	protect bool
 	dir     string // parent of the node
-	target  string // path created: dir + "/" + (protected tag) + name
+	target  string // path created (CreateProtected adds its tag to the name)
 
 	mu        sync.Mutex
 	data      []byte        // guarded by mu: what the node should hold
@@ -92,15 +92,7 @@ func New(c Client, path string, data []byte, mode zk.CreateMode, opts ...Option)
 	if len(p.acl) == 0 {
 		return nil, fmt.Errorf("node: empty ACL: %w", zk.ErrInvalidArgument)
 	}
-	i := strings.LastIndexByte(path, '/')
-	p.dir, p.target = path[:i], path
-	if p.protect {
-		id, err := newID()
-		if err != nil {
-			return nil, err
-		}
-		p.target = p.dir + "/" + zk.ProtectedPrefix + id + "-" + path[i+1:]
-	}
+	p.dir, p.target = path[:strings.LastIndexByte(path, '/')], path
 	if p.dir == "" {
 		p.dir = "/"
 	}
@@ -144,7 +136,7 @@ func (p *Persistent) Start(ctx context.Context) error {
 }
 
 // Path returns the node's path as last created or found in place ("" before
-// Start). A sequential node gets a new path each time it is created again;
+// Start). A sequential or protected node gets a new path each time it is created again;
 // between its loss and its return Path still reports the old one.
 func (p *Persistent) Path() string {
 	p.mu.Lock()
@@ -321,19 +313,9 @@ func (p *Persistent) Close(ctx context.Context) error {
 	}
 	cancel()
 	<-p.done
-	if err := p.remove(ctx, p.Path()); err != nil {
-		return err
-	}
-	if p.protect && p.mode.IsSequential() {
-		// A re-creation cut short by Close may have made a node that was
-		// never reported: its tag finds it.
-		found, err := p.findProtected(ctx)
-		if err != nil {
-			return p.ignoreGone(err)
-		}
-		return p.remove(ctx, found)
-	}
-	return nil
+	// A protected re-creation cut short by Close removes what it may have
+	// made itself (zk.Client.CreateProtected).
+	return p.remove(ctx, p.Path())
 }
 
 // remove deletes path ("" : nothing), retrying after a lost reply.
@@ -441,38 +423,19 @@ func (p *Persistent) run(ctx context.Context, events <-chan zk.SessionEvent, fir
 			}
 			continue
 		}
-		switch {
-		case ctx.Err() != nil:
+		if errors.Is(err, zk.ErrSessionExpired) && p.mode.IsEphemeral() {
+			p.setInPlace(false)
+		}
+		if stop, why := lifecycle.Recover(ctx, err, events, reported); stop {
+			if why != nil {
+				end(why)
+			}
 			return
-		case errors.Is(err, zk.ErrConnectionLoss):
-			// Look again after a pause (ended early by a session event).
-			if !p.pause(ctx, events, retries.Next()) && ctx.Err() != nil {
-				return
-			}
-		case errors.Is(err, zk.ErrSessionExpired):
-			if p.mode.IsEphemeral() {
-				p.setInPlace(false)
-			}
-			if !lifecycle.AwaitConnected(ctx, events) {
-				end(err)
-				return
-			}
-		case errors.Is(err, zk.ErrClosed), errors.Is(err, zk.ErrAuthFailed):
-			end(err)
+		}
+		// Look again after a pause (ended early by a session event or
+		// SetData). Ended events: the next round's error tells why.
+		if !p.pause(ctx, events, retries.Next()) && ctx.Err() != nil {
 			return
-		default:
-			if !reported {
-				end(err)
-				return
-			}
-			// No permission, a parent that cannot have children, ...:
-			// someone may fix it, so try again later.
-			if !p.pause(ctx, events, retries.Next()) {
-				if ctx.Err() == nil {
-					end(zk.ErrSessionExpired)
-				}
-				return
-			}
 		}
 	}
 }
@@ -555,14 +518,22 @@ func (p *Persistent) create(ctx context.Context) (path string, fresh bool, err e
 	p.mu.Lock()
 	data, gen := p.data, p.gen
 	p.mu.Unlock()
-	seq := p.mode.IsSequential()
 	for {
-		path, err := p.c.Create(ctx, p.target, data, p.mode, p.acl)
+		var (
+			path string
+			err  error
+		)
+		if p.protect {
+			// Found again by its id after a lost reply.
+			path, _, err = p.c.CreateProtected(ctx, p.target, data, p.mode, p.acl)
+		} else {
+			path, err = p.c.Create(ctx, p.target, data, p.mode, p.acl)
+		}
 		switch {
 		case err == nil:
 			p.markApplied(gen)
 			return path, true, nil
-		case !seq && errors.Is(err, zk.ErrNodeExists):
+		case !p.protect && !p.mode.IsSequential() && errors.Is(err, zk.ErrNodeExists):
 			// Ours from a create whose reply was lost, or someone else's:
 			// keep checks the owner.
 			return p.target, false, nil
@@ -571,47 +542,11 @@ func (p *Persistent) create(ctx context.Context) (path string, fresh bool, err e
 				return "", false, err
 			}
 		case errors.Is(err, zk.ErrConnectionLoss):
-			if seq && p.protect {
-				found, err := p.findProtected(ctx)
-				if err != nil {
-					return "", false, err
-				}
-				if found != "" {
-					p.markApplied(gen)
-					return found, true, nil
-				}
-			}
-			// Non-sequential: the retry meets ErrNodeExists if it worked.
+			// Not protected: a non-sequential retry meets ErrNodeExists if
+			// it worked; a sequential one may make a second node.
 		default:
 			return "", false, err
 		}
-	}
-}
-
-// findProtected looks for the child whose name starts with this node's
-// protected tag.
-func (p *Persistent) findProtected(ctx context.Context) (string, error) {
-	tag := p.target[strings.LastIndexByte(p.target, '/')+1:]
-	tag = tag[:len(zk.ProtectedPrefix)+37] // "_c_" + uuid + "-"
-	var retries backoff.Counter
-	for {
-		children, _, err := p.c.Children(ctx, p.dir)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue
-		}
-		if errors.Is(err, zk.ErrNoNode) {
-			return "", nil
-		}
-		if err != nil {
-			return "", err
-		}
-		for _, ch := range children {
-			if strings.HasPrefix(ch, tag) {
-				return strings.TrimSuffix(p.dir, "/") + "/" + ch, nil
-			}
-		}
-		return "", nil
 	}
 }
 
@@ -650,15 +585,4 @@ func (p *Persistent) pause(ctx context.Context, events <-chan zk.SessionEvent, d
 		return false
 	}
 	return true
-}
-
-// newID returns a random (version 4) UUID in canonical form.
-func newID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", err
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
 }

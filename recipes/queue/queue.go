@@ -17,7 +17,7 @@ import (
 
 // Client is the part of *zk.Client the recipe uses.
 type Client interface {
-	EnsurePath(ctx context.Context, path string, acl []zk.ACL) error
+	EnsurePath(ctx context.Context, path string, acl []zk.ACL, opts ...zk.EnsureOption) error
 	Create(ctx context.Context, path string, data []byte, mode zk.CreateMode, acl []zk.ACL) (string, error)
 	Get(ctx context.Context, path string) ([]byte, *zk.Stat, error)
 	Delete(ctx context.Context, path string, version int32) error

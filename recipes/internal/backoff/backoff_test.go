@@ -12,42 +12,34 @@ func TestDelayGrowsToMax(t *testing.T) {
 			want = min(First<<n, Max)
 		}
 		for range 20 {
-			d := Delay(n)
+			d := delay(n)
 			if d < want*3/4 || d > want*5/4 {
-				t.Fatalf("Delay(%d) = %v, want within [3/4, 5/4] of %v", n, d, want)
+				t.Fatalf("delay(%d) = %v, want within [3/4, 5/4] of %v", n, d, want)
 			}
 		}
 	}
-	if Delay(-1) <= 0 || Delay(0) <= 0 {
-		t.Fatal("Delay must be positive")
+	if delay(-1) <= 0 || delay(0) <= 0 {
+		t.Fatal("delay must be positive")
 	}
 }
 
-func TestPauseAndCounter(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if Pause(ctx, 10) {
-		t.Fatal("Pause returned true on an ended context")
-	}
-	if !Pause(context.Background(), 0) {
-		t.Fatal("Pause returned false on a live context")
-	}
+func TestCounter(t *testing.T) {
 	var c Counter
 	if d := c.Next(); d != 0 {
 		t.Fatalf("first retry waits %v, want none", d)
 	}
-	if d := c.Next(); d > First*5/4 {
-		t.Fatalf("second pause %v", d)
+	if d := c.Next(); d < First*3/4 || d > First*5/4 {
+		t.Fatalf("second pause %v, want about %v", d, First)
 	}
 	c.Next()
-	if d := c.Next(); d < 4*First*3/4 {
+	if d := c.Next(); d < 4*First*3/4 || d > 4*First*5/4 {
 		t.Fatalf("fourth pause %v, want about %v", d, 4*First)
 	}
 	c.Reset()
 	if d := c.Next(); d != 0 {
 		t.Fatalf("first retry after Reset waits %v", d)
 	}
-	ctx, cancel = context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var e Counter
 	if e.Wait(ctx) || e.Wait(ctx) {
@@ -55,5 +47,8 @@ func TestPauseAndCounter(t *testing.T) {
 	}
 	if !e.Wait(context.Background()) {
 		t.Fatal("Wait returned false on a live context")
+	}
+	if e.n != 3 {
+		t.Fatalf("three waits counted %d failures", e.n)
 	}
 }

@@ -1,6 +1,7 @@
 // Package lifecycle holds what several recipes need to follow a client's
 // session: waiting for a new session after expiry and telling final
-// errors from passing ones. Pauses between retries are package backoff.
+// errors from passing ones (Terminal, Recover). Pauses between retries are
+// package backoff.
 package lifecycle
 
 import (
@@ -26,6 +27,43 @@ func Connected(s zk.State) bool {
 // again: it was closed, or its credentials were refused.
 func Terminal(err error) bool {
 	return errors.Is(err, zk.ErrClosed) || errors.Is(err, zk.ErrAuthFailed)
+}
+
+// Recover is the one answer of a recipe's keeper loop to err, the failure
+// of one round:
+//   - ctx (the loop's) ended: stop, with nothing to report;
+//   - the client will never serve a call again (Terminal): stop with err;
+//   - the session expired: wait on events for a connection to the next
+//     session; stop with err if none comes (the client was built without
+//     zk.WithNewSessionOnExpiry, or closed);
+//   - connection loss: go on (calls wait for the next connection);
+//   - anything else (no permission, a parent that cannot have children...):
+//     stop with err until the loop has started (started false: its Start
+//     reports it); afterwards someone may fix it, so go on.
+//
+// A loop that goes on pauses first (package backoff), so that no failure,
+// lasting or not, makes it spin.
+func Recover(ctx context.Context, err error, events <-chan zk.SessionEvent, started bool) (stop bool, why error) {
+	switch {
+	case ctx.Err() != nil:
+		return true, nil
+	case Terminal(err):
+		return true, err
+	case errors.Is(err, zk.ErrSessionExpired):
+		if !AwaitConnected(ctx, events) {
+			if ctx.Err() != nil {
+				return true, nil
+			}
+			return true, err
+		}
+		return false, nil
+	case errors.Is(err, zk.ErrConnectionLoss):
+		return false, nil
+	}
+	if !started {
+		return true, err
+	}
+	return false, nil
 }
 
 // WaitNewSession waits until c has a session other than old and is

@@ -66,3 +66,42 @@ func TestTerminal(t *testing.T) {
 		t.Fatal("Terminal: closed and auth failure are final, connection loss is not")
 	}
 }
+
+// TestRecover: the one answer of keeper loops to a failed round.
+func TestRecover(t *testing.T) {
+	live := testenv.Ctx(t, 30*time.Second)
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	closed := make(chan zk.SessionEvent)
+	close(closed)
+	back := make(chan zk.SessionEvent, 2)
+	back <- zk.SessionEvent{State: zk.StateExpired}
+	back <- zk.SessionEvent{State: zk.StateConnected}
+	cases := []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		events  <-chan zk.SessionEvent
+		started bool
+		stop    bool
+		why     error
+	}{
+		{"ctx ended", ended, zk.ErrClosed, closed, true, true, nil},
+		{"closed", live, zk.ErrClosed, closed, true, true, zk.ErrClosed},
+		{"auth failed", live, zk.ErrAuthFailed, closed, true, true, zk.ErrAuthFailed},
+		{"connection loss", live, zk.ErrConnectionLoss, closed, false, false, nil},
+		{"refused before start", live, zk.ErrNoAuth, closed, false, true, zk.ErrNoAuth},
+		{"refused after start", live, zk.ErrNoAuth, closed, true, false, nil},
+		{"expired for good", live, zk.ErrSessionExpired, closed, true, true, zk.ErrSessionExpired},
+		{"expired, new session", live, zk.ErrSessionExpired, back, true, false, nil},
+	}
+	for _, tc := range cases {
+		stop, why := lifecycle.Recover(tc.ctx, tc.err, tc.events, tc.started)
+		if stop != tc.stop || !errors.Is(why, tc.why) || (tc.why == nil && why != nil) {
+			t.Errorf("%s: stop=%v why=%v, want stop=%v why=%v", tc.name, stop, why, tc.stop, tc.why)
+		}
+	}
+	if len(back) != 0 {
+		t.Errorf("expired, new session: %d events left unread, want the wait to read up to the connection", len(back))
+	}
+}
