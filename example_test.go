@@ -301,3 +301,25 @@ func ExampleClient_SessionEvents() {
 	// Connected same session: true new: false
 	// Closed same session: true new: false
 }
+
+// Done is closed when the client can no longer do anything; State then
+// says why (here Close; an expiry without WithNewSessionOnExpiry would
+// say StateExpired).
+func ExampleClient_Done() {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := zk.Connect(ctx, []string{srv.Addr()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close() // returns once the Close below has finished
+	go c.Close()    // elsewhere, for instance on shutdown
+	select {
+	case <-c.Done():
+		fmt.Println("client finished:", c.State())
+	case <-ctx.Done():
+		fmt.Println(ctx.Err())
+	}
+	// Output: client finished: Closed
+}

@@ -81,6 +81,22 @@ func TestMetricsEveryOpOnce(t *testing.T) {
 			return err
 		}},
 		{"Watch.Stop persistent", "removeWatches", func() error { stopLater.Stop(); return nil }},
+		{"Batch", "getData", func() error {
+			b := c.NewBatch()
+			b.Get(p)
+			b.Exists(p + "/none")
+			b.Create(p+"/c", nil, zk.Persistent, open)
+			res, err := b.Wait(ctx)
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				if r.Err != nil {
+					return r.Err
+				}
+			}
+			return nil
+		}},
 		{"Delete", "delete", func() error { return c.Delete(ctx, p+"/b", -1) }},
 	}
 	for _, tc := range cases {
@@ -89,6 +105,9 @@ func TestMetricsEveryOpOnce(t *testing.T) {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		want := map[string]int{tc.op: 1}
+		if tc.name == "Batch" { // one request per operation
+			want = map[string]int{"getData": 1, "exists": 1, "create2": 1}
+		}
 		// Removals by Stop complete without a waiter: their done may come
 		// just after Stop returns.
 		eventually(t, 10*time.Second, func() error {

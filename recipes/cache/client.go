@@ -10,7 +10,7 @@ import (
 // implements it.
 type Client interface {
 	AddWatch(ctx context.Context, path string, kind zk.WatchKind, opts ...zk.WatchOption) (*zk.Watch, error)
-	NewBatch() *zk.Batch
+	NewBatch(opts ...zk.BatchOption) *zk.Batch
 	GetW(ctx context.Context, path string, opts ...zk.WatchOption) ([]byte, *zk.Stat, *zk.Watch, error)
 	ChildrenW(ctx context.Context, path string, opts ...zk.WatchOption) ([]string, *zk.Stat, *zk.Watch, error)
 	ExistsW(ctx context.Context, path string, opts ...zk.WatchOption) (bool, *zk.Stat, *zk.Watch, error)

@@ -132,7 +132,10 @@ func (h *holding) awaitReconnect(ctx context.Context, events <-chan zk.SessionEv
 			case h.ends(ev):
 				h.markLost()
 				return true
-			case connected(ev.State):
+			case connected(ev.State) && connected(h.c.State()):
+				// Connected now, not only when the event was queued: a
+				// subscription starts with the state it was taken in, a
+				// Connected that may be long stale by the time it is read.
 				return false
 			}
 		}
