@@ -131,10 +131,10 @@ func (c *Client) SessionTimeout() time.Duration { return c.conn.NegotiatedTimeou
 // "" while disconnected.
 func (c *Client) Server() string { return c.conn.ServerAddr() }
 
-// Conn returns the session engine underneath, for SDKs that pipeline raw
-// protocol records (see package conn). Paths given to it are not
-// chroot-prefixed for you.
-func (c *Client) Conn() *conn.Conn { return c.conn }
+// LastZxid returns the zxid of the latest reply this client has read: the
+// point in the ensemble's history its reads have caught up with, which the
+// next handshake presents so that no server behind it is accepted.
+func (c *Client) LastZxid() int64 { return c.conn.LastZxid() }
 
 // waitConnected waits until the session is connected (read-write or
 // read-only), ctx ends, or the client can no longer connect.

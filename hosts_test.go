@@ -192,7 +192,7 @@ func TestRefusedHandshakeMovesOn(t *testing.T) {
 	ctx := ctxFor(t, 60*time.Second)
 	p := testPath(t)
 	mustCreate(t, c, p, nil)
-	id, zxid := c.SessionID(), c.Conn().LastZxid()
+	id, zxid := c.SessionID(), c.LastZxid()
 	if zxid <= 0 {
 		t.Fatalf("last zxid %d after a create", zxid)
 	}

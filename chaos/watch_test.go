@@ -159,7 +159,7 @@ func (w *watcher) run(stop <-chan struct{}, groups int) {
 
 // track records a watch just set and reads its events until it ends.
 func (w *watcher) track(p, kind string, zw *zk.Watch) *watchRec {
-	r := &watchRec{path: p, kind: kind, zxid: w.c.Conn().LastZxid(), dial: w.dials.Load()}
+	r := &watchRec{path: p, kind: kind, zxid: w.c.LastZxid(), dial: w.dials.Load()}
 	w.mu.Lock()
 	w.recs = append(w.recs, r)
 	w.mu.Unlock()
@@ -190,7 +190,7 @@ func (w *watcher) syncedZxid() int64 {
 	if _, _, err := w.c.Exists(ctx, "/chaos"); err != nil {
 		return 1 << 62 // unknown: nothing is required after this Resync
 	}
-	return w.c.Conn().LastZxid()
+	return w.c.LastZxid()
 }
 
 func (r *watchRec) ended() bool {
@@ -214,7 +214,7 @@ func (w *watcher) finish(t *testing.T) {
 	}); err != nil {
 		t.Errorf("watcher: final sync: %v", err)
 	}
-	w.zEnd = w.c.Conn().LastZxid()
+	w.zEnd = w.c.LastZxid()
 	w.c.Close()
 	done := make(chan struct{})
 	go func() { w.readers.Wait(); close(done) }()

@@ -3,13 +3,10 @@ package zk
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	root "github.com/zkwire/zk"
-	zkconn "github.com/zkwire/zk/conn"
-	"github.com/zkwire/zk/proto"
 )
 
 // Every method checks its path as go-zookeeper does (ErrInvalidPath before
@@ -346,10 +343,8 @@ func (c *Conn) Multi(ops ...interface{}) ([]MultiResponse, error) {
 //
 // Returns the new configuration znode stat.
 func (c *Conn) IncrementalReconfig(joining, leaving []string, version int64) (*Stat, error) {
-	return c.reconfig(&proto.ReconfigRequest{
-		JoiningServers: strings.Join(joining, ","),
-		LeavingServers: strings.Join(leaving, ","),
-		CurConfigID:    version,
+	return c.reconfig(func(ctx context.Context) ([]byte, *root.Stat, error) {
+		return c.client.IncrementalReconfig(ctx, joining, leaving, version)
 	})
 }
 
@@ -360,20 +355,20 @@ func (c *Conn) IncrementalReconfig(joining, leaving []string, version int64) (*S
 //
 // Returns the new configuration znode stat.
 func (c *Conn) Reconfig(members []string, version int64) (*Stat, error) {
-	return c.reconfig(&proto.ReconfigRequest{
-		NewMembers:  strings.Join(members, ","),
-		CurConfigID: version,
+	return c.reconfig(func(ctx context.Context) ([]byte, *root.Stat, error) {
+		return c.client.Reconfig(ctx, members, version)
 	})
 }
 
-// reconfig sends the request through the client's session engine (the
-// zkwire client has no typed reconfig method).
-func (c *Conn) reconfig(req *proto.ReconfigRequest) (*Stat, error) {
-	resp := &proto.GetDataResponse{}
-	err := c.call(func(ctx context.Context) error {
-		return c.client.Conn().Do(ctx, &zkconn.Call{Op: proto.OpReconfig, Req: req, Resp: resp})
+// reconfig runs one of the client's reconfig calls under go-zookeeper's
+// call rules and keeps only the Stat, as go-zookeeper returns.
+func (c *Conn) reconfig(do func(context.Context) ([]byte, *root.Stat, error)) (*Stat, error) {
+	var st *root.Stat
+	err := c.call(func(ctx context.Context) (err error) {
+		_, st, err = do(ctx)
+		return err
 	})
-	return statOf(&resp.Stat), err
+	return statOf(st), err
 }
 
 // oneShot is a one-shot watch as go-zookeeper hands it out: a channel
