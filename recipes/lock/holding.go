@@ -132,7 +132,10 @@ func (h *holding) awaitReconnect(ctx context.Context, events <-chan zk.SessionEv
 			case h.ends(ev):
 				h.markLost()
 				return true
-			case connected(ev.State):
+			case connected(ev.State) && connected(h.c.State()):
+				// Checked against the state now: a Connected read late
+				// (the subscription's first event, the state when it
+				// began, or a reconnect since undone) is no reconnect.
 				return false
 			}
 		}
