@@ -3,6 +3,7 @@ package zk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -26,11 +27,16 @@ import (
 //
 // It is not a transaction (see Multi): each operation succeeds or fails on
 // its own, in its BatchResult.Err. Operations are sent as they are added,
-// while the batch has fewer than about batchWindow of them in flight
+// while the batch has fewer than 512 of them in flight
 // (an operation counts one more for each KiB of path and data, so the
 // request bytes in flight stay near 1 MiB); the rest wait in the batch
 // and Wait sends them as replies come in. So a batch of a million
 // operations never queues more than the window in the client.
+//
+// Operations are sent in the order added, and the server applies one
+// session's requests in order: a Create of a parent before those of its
+// children works in one batch. (A group of reads sent again after a reply
+// over the limit, see GroupReads, goes after what was sent meanwhile.)
 //
 // An operation with bad input (an invalid path, ACL or mode) is never
 // sent: its result carries the error. Paths are the caller's, relative to
@@ -39,8 +45,15 @@ import (
 // A Batch belongs to one goroutine: add operations, then Wait. Wait
 // empties it, and it may be filled and waited on again.
 type Batch struct {
-	c *Client
-	r *batchRound
+	c   *Client
+	cfg batchConfig
+	r   *batchRound
+}
+
+func (b *Batch) newRound() *batchRound {
+	r := &batchRound{c: b.c, group: b.cfg.group, wake: make(chan struct{}, 1)}
+	r.wakeAt.Store(-1)
+	return r
 }
 
 // BatchResult is the outcome of one operation of a Batch.
@@ -76,7 +89,41 @@ const batchKiB = 1 << 10
 var errBatchStopped = errors.New("the batch stopped before sending this operation")
 
 // NewBatch returns an empty batch on the client.
-func (c *Client) NewBatch() *Batch { return &Batch{c: c, r: newBatchRound(c.chroot)} }
+func (c *Client) NewBatch(opts ...BatchOption) *Batch {
+	var cfg batchConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	b := &Batch{c: c, cfg: cfg}
+	b.r = b.newRound()
+	return b
+}
+
+// BatchOption configures a Batch.
+type BatchOption func(*batchConfig)
+
+type batchConfig struct {
+	group int // reads per multiRead; 0 or 1: one request per operation
+}
+
+// maxGroup bounds GroupReads.
+const maxGroup = 1024
+
+// GroupReads packs up to n consecutive Get and Children operations into
+// one multiRead request (servers 3.6+): one frame to write, to process and
+// to read for n operations, which costs the server and the client far
+// less than n requests. Each operation still gets its own result and
+// error. Some differences:
+//
+//   - Children results carry no Stat (multiRead lists names only);
+//   - a group whose reply is over the client's reply limit is sent again
+//     (reads are safe to resend) split in halves, down to one operation,
+//     which fails alone with ErrReplyTooLarge;
+//   - a server without multiRead gets the operations one by one.
+//
+// n is capped at 1024; n <= 1 sends one request per operation, as
+// without the option.
+func GroupReads(n int) BatchOption { return func(c *batchConfig) { c.group = min(n, maxGroup) } }
 
 // Get adds a read of the node's data and Stat.
 func (b *Batch) Get(path string) { b.add(batchGet, path, nil, 0, 0, nil) }
@@ -126,24 +173,26 @@ func (b *Batch) Len() int { return b.r.n }
 //     Wait returns promptly and never waits for a reconnection.
 func (b *Batch) Wait(ctx context.Context) ([]BatchResult, error) {
 	r := b.r
-	b.r = newBatchRound(b.c.chroot)
+	b.r = b.newRound()
 	if ctx == nil {
 		return nil, opErr("batch", "", invalid("nil context"))
 	}
 	ended := false // ctx ended: return without waiting for replies
 	for {
-		if r.stop == nil {
-			if err := ctx.Err(); err != nil {
+		if err := ctx.Err(); err != nil {
+			if r.stop == nil {
 				r.halt(b.c, ctx, notSentErr(err))
-				ended = true
-			} else if err := r.failure(); err != nil {
-				r.halt(b.c, nil, stopErr(err))
 			}
+			ended = true
+		} else if err := r.failure(); err != nil && r.stop == nil {
+			r.halt(b.c, nil, stopErr(err))
 		}
-		r.pump(b.c)
+		r.resend()
+		// Sleep until what pump could not send fits: half the window
+		// drained, or more for a heavy operation.
 		wakeAt := int64(0)
-		if r.sent < r.n {
-			wakeAt = batchWindow / 2
+		if need := r.pump(b.c, true); need > 0 {
+			wakeAt = max(0, min(batchWindow/2, batchWindow-need))
 		}
 		r.wakeAt.Store(wakeAt)
 		if r.inflight.Load() <= wakeAt {
@@ -181,13 +230,16 @@ var batchNames = [...]string{"get", "children", "exists", "set", "delete", "crea
 // Wait gave up on them write into their own round, which nobody reads
 // any more.
 type batchRound struct {
-	chroot conn.Chroot
+	c      *Client
+	group  int         // GroupReads' n; <= 1: no groups
 	chunks [][]batchOp // operations in order, in chunks that never move
 	n      int         // operations added
 	sent   int         // operations handed to the client (or failed before)
 	// stop is set by Wait's goroutine when the batch stops: operations
 	// not sent yet fail with it.
 	stop error
+	// groups are the multiRead requests sent, for halt to withdraw.
+	groups []*batchGroup
 
 	inflight atomic.Int64 // weight of the operations submitted and not complete
 	wakeAt   atomic.Int64 // wake Wait when inflight falls to this (-1: never)
@@ -198,12 +250,10 @@ type batchRound struct {
 	// withdrawn is what operations cancelled while queued by a stop fail
 	// with (instead of a context error); guarded by mu.
 	withdrawn error
-}
-
-func newBatchRound(chroot conn.Chroot) *batchRound {
-	r := &batchRound{chroot: chroot, wake: make(chan struct{}, 1)}
-	r.wakeAt.Store(-1)
-	return r
+	// retry are groups to send again (split, or one by one after
+	// ErrUnimplemented), still counted in flight; guarded by mu.
+	retry    []*batchGroup
+	noGroups bool // the server has no multiRead; guarded by mu
 }
 
 // batchChunk is how many operations are allocated together.
@@ -223,6 +273,7 @@ type batchOp struct {
 	mode    CreateMode
 	version int32
 	weight  int64
+	noStat  bool // a Children read in a group: no Stat came
 	stat    Stat
 	res     BatchResult // written before done is set
 	done    atomic.Bool
@@ -248,7 +299,7 @@ func (b *Batch) add(kind batchKind, path string, data []byte, version int32, mod
 	if kind != batchDelete {
 		op.call.Resp = (*batchResp)(op)
 	}
-	r.pump(c)
+	r.pump(c, false)
 }
 
 // checkBatchOp validates an operation as the Client's methods do, and
@@ -298,8 +349,11 @@ func (op *batchOp) code() proto.Op {
 
 // pump hands operations to the client in order while the window has room
 // (at least one when nothing is in flight), or fails them all with the
-// stop error once the batch has stopped.
-func (r *batchRound) pump(c *Client) {
+// stop error once the batch has stopped. Reads go in groups when the
+// batch groups them; a group shorter than its size waits for more reads
+// unless flush (Wait is sending the rest). It returns the weight of the
+// operation or group that did not fit (0: nothing left to send).
+func (r *batchRound) pump(c *Client, flush bool) (need int64) {
 	for r.sent < r.n {
 		op := r.op(r.sent)
 		if op.done.Load() { // refused when added
@@ -311,60 +365,236 @@ func (r *batchRound) pump(c *Client) {
 			r.sent++
 			continue
 		}
+		if r.grouping() && op.groupable() {
+			if need := r.pumpGroup(flush); need > 0 {
+				return need
+			}
+			continue
+		}
 		in := r.inflight.Load()
 		if in > 0 && in+op.weight > batchWindow {
-			return
+			return op.weight
 		}
 		r.sent++
 		r.inflight.Add(op.weight)
-		if err := c.submitBatchOp(&op.call); err != nil {
-			// Not queued: OnReply will not run.
-			r.inflight.Add(-op.weight)
+		r.submit(op)
+	}
+	return 0
+}
+
+// submit hands one operation to the client (its weight already counted).
+func (r *batchRound) submit(op *batchOp) {
+	if err := r.c.submitBatchOp(&op.call); err != nil {
+		// Not queued: OnReply will not run.
+		r.inflight.Add(-op.weight)
+		op.finish(err)
+		if batchLevel(err) {
+			r.fail(err)
+		}
+	}
+}
+
+// grouping reports whether reads go in multiRead groups.
+func (r *batchRound) grouping() bool {
+	if r.group <= 1 {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !r.noGroups
+}
+
+func (op *batchOp) groupable() bool {
+	return !op.done.Load() && (op.kind == batchGet || op.kind == batchChildren)
+}
+
+// pumpGroup sends the reads from r.sent on as one group, if the window
+// has room and the group is full (or flush, or a non-read follows). It
+// returns 0 when it sent one, else the group's weight.
+func (r *batchRound) pumpGroup(flush bool) (need int64) {
+	hi, weight := r.sent, int64(0)
+	for hi < r.n && hi-r.sent < r.group && r.op(hi).groupable() {
+		weight += r.op(hi).weight
+		hi++
+	}
+	if hi-r.sent < r.group && hi == r.n && !flush {
+		return weight // more reads may come
+	}
+	in := r.inflight.Load()
+	if in > 0 && in+weight > batchWindow {
+		return weight
+	}
+	g := &batchGroup{r: r, weight: weight, ops: make([]*batchOp, 0, hi-r.sent)}
+	for ; r.sent < hi; r.sent++ {
+		g.ops = append(g.ops, r.op(r.sent))
+	}
+	r.inflight.Add(weight)
+	r.sendGroup(g)
+	return 0
+}
+
+// sendGroup sends g as one multiRead (its weight already counted).
+func (r *batchRound) sendGroup(g *batchGroup) {
+	g.req.Ops = make([]proto.MultiOp, len(g.ops))
+	for i, op := range g.ops {
+		code := proto.OpGetData
+		if op.kind == batchChildren {
+			code = proto.OpGetChildren
+		}
+		g.req.Ops[i] = proto.MultiOp{Op: code, Req: (*batchReq)(op)} // same encoding: path, no watch
+	}
+	g.call = conn.Call{Op: proto.OpMultiRead, Req: &g.req, Resp: &g.resp, OnReply: g.reply}
+	r.groups = append(r.groups, g)
+	if err := r.c.submitBatchOp(&g.call); err != nil {
+		r.inflight.Add(-g.weight)
+		for _, op := range g.ops {
 			op.finish(err)
-			if batchLevel(err) {
-				r.fail(err)
+		}
+		if batchLevel(err) {
+			r.fail(err)
+		}
+	}
+}
+
+// resend sends again the groups that asked for it: in halves after a
+// reply over the limit, one by one after ErrUnimplemented (or fails them
+// with the stop error). Their weight is still counted in flight.
+func (r *batchRound) resend() {
+	r.mu.Lock()
+	retry, single := r.retry, r.noGroups
+	r.retry = nil
+	r.mu.Unlock()
+	for _, g := range retry {
+		switch {
+		case r.stop != nil:
+			r.inflight.Add(-g.weight)
+			for _, op := range g.ops {
+				op.finish(r.stop)
+			}
+		case single:
+			for _, op := range g.ops {
+				r.submit(op)
+			}
+		default:
+			mid := len(g.ops) / 2
+			for _, h := range []*batchGroup{{r: r, ops: g.ops[:mid]}, {r: r, ops: g.ops[mid:]}} {
+				for _, op := range h.ops {
+					h.weight += op.weight
+				}
+				r.sendGroup(h)
 			}
 		}
 	}
 }
 
-// submitBatchOp queues one operation's call; its OnReply completes it
-// (through the one request path, which counts it in the metrics).
-func (c *Client) submitBatchOp(call *conn.Call) error { return c.submitAsync(call) }
+// batchGroup is one multiRead carrying consecutive reads of a round.
+type batchGroup struct {
+	call   conn.Call
+	r      *batchRound
+	ops    []*batchOp
+	weight int64
+	req    proto.MultiRequest
+	resp   proto.MultiResponse
+}
 
-// batchReply is every operation's OnReply: it records the result and wakes
-// Wait when the window has drained to its mark or the batch must stop.
-func batchReply(call *conn.Call) {
-	op := (*batchOp)(call.Req.(*batchReq))
-	r := op.r
-	err := call.Err
-	if err != nil {
-		var ce *conn.Error
-		if errors.As(err, &ce) && !ce.Sent && isCtxErr(ce.Kind) {
-			// Withdrawn while queued, by Wait: by a stop or by the context.
-			r.mu.Lock()
-			if r.withdrawn != nil {
-				err = r.withdrawn
+// reply is a group's OnReply: it hands each read its result, or asks Wait
+// to send the group again.
+func (g *batchGroup) reply(call *conn.Call) {
+	r := g.r
+	err := r.withdrawnErr(call.Err)
+	if err == nil && len(g.resp.Results) != len(g.ops) {
+		err = fmt.Errorf("%w: %d results for %d reads", ErrMarshallingError, len(g.resp.Results), len(g.ops))
+	}
+	resend := false
+	switch {
+	case errors.Is(err, ErrReplyTooLarge) && len(g.ops) > 1:
+		resend = true
+	case errors.Is(err, ErrUnimplemented):
+		resend = true
+		r.mu.Lock()
+		r.noGroups = true
+		r.mu.Unlock()
+	case err != nil:
+		for _, op := range g.ops {
+			op.finish(err)
+		}
+	default:
+		for i, res := range g.resp.Results {
+			op := g.ops[i]
+			if res.Err != proto.ErrOK {
+				op.finish(res.Err)
+				continue
 			}
-			r.mu.Unlock()
+			switch body := res.Resp.(type) {
+			case *proto.GetDataResponse:
+				op.res.Data, op.stat = body.Data, body.Stat
+				op.finish(nil)
+			case *proto.GetChildrenResponse:
+				op.res.Children = body.Children
+				op.noStat = true
+				op.finish(nil)
+			default:
+				op.finish(fmt.Errorf("%w: a %v result for a read", ErrMarshallingError, res.Op))
+			}
 		}
 	}
-	op.finish(err)
+	if resend {
+		r.mu.Lock()
+		r.retry = append(r.retry, g)
+		r.mu.Unlock()
+		r.signal()
+		return
+	}
+	r.done(err, g.weight)
+}
+
+// done counts a completed request of the given weight, and wakes Wait
+// when the window has drained to its mark or the batch must stop.
+func (r *batchRound) done(err error, weight int64) {
 	wake := false
 	if err != nil && batchLevel(err) {
 		r.fail(err)
 		wake = true
 	}
-	n := r.inflight.Add(-op.weight)
-	if at := r.wakeAt.Load(); n <= at && n+op.weight > at {
+	n := r.inflight.Add(-weight)
+	if at := r.wakeAt.Load(); n <= at && n+weight > at {
 		wake = true
 	}
 	if wake {
-		select {
-		case r.wake <- struct{}{}:
-		default:
+		r.signal()
+	}
+}
+
+func (r *batchRound) signal() {
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+// withdrawnErr maps the error of a call Wait withdrew while queued (a
+// context error, never sent) to the stop's error.
+func (r *batchRound) withdrawnErr(err error) error {
+	var ce *conn.Error
+	if err != nil && errors.As(err, &ce) && !ce.Sent && isCtxErr(ce.Kind) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.withdrawn != nil {
+			return r.withdrawn
 		}
 	}
+	return err
+}
+
+// submitBatchOp queues one operation's call; its OnReply completes it.
+func (c *Client) submitBatchOp(call *conn.Call) error { return c.submitAsync(call) }
+
+// batchReply is the OnReply of an operation sent alone.
+func batchReply(call *conn.Call) {
+	op := (*batchOp)(call.Req.(*batchReq))
+	err := op.r.withdrawnErr(call.Err)
+	op.finish(err)
+	op.r.done(err, op.weight)
 }
 
 // finish records the operation's outcome; from then on Wait may read it.
@@ -376,7 +606,7 @@ func (op *batchOp) finish(err error) {
 	}
 	switch {
 	case err == nil:
-		if op.kind != batchDelete {
+		if op.kind != batchDelete && !op.noStat {
 			res.Stat = &op.stat
 		}
 	case op.kind == batchExists && errors.Is(err, ErrNoNode):
@@ -417,12 +647,17 @@ func (r *batchRound) halt(c *Client, ctx context.Context, err error) {
 		ctx, cancel = context.WithCancel(context.Background())
 		cancel()
 	}
+	// Withdraws each call still queued (its OnReply runs here); one
+	// already taken for writing completes later.
 	for i := 0; i < r.sent; i++ {
 		op := r.op(i)
 		if !op.done.Load() && op.call.Done() != nil {
-			// Withdraws the call if still queued (its OnReply runs here);
-			// one already taken for writing completes later.
 			_ = c.conn.Wait(ctx, &op.call)
+		}
+	}
+	for _, g := range r.groups {
+		if !g.ops[0].done.Load() {
+			_ = c.conn.Wait(ctx, &g.call)
 		}
 	}
 }
@@ -521,6 +756,6 @@ func (p *batchResp) Decode(rd *jute.Reader) {
 		var x proto.Create2Response
 		x.Decode(rd)
 		op.stat = x.Stat
-		op.res.Path = op.r.chroot.Strip(x.Path)
+		op.res.Path = op.r.c.chroot.Strip(x.Path)
 	}
 }

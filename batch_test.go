@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,12 +13,15 @@ import (
 
 	"github.com/zkwire/zk"
 	"github.com/zkwire/zk/internal/testenv"
+	"github.com/zkwire/zk/zktest"
 )
 
 // TestBatchResultsInOrder: every operation gets its own result, in the
 // order added, whatever the others got; an operation with bad input is
 // refused alone.
-func TestBatchResultsInOrder(t *testing.T) {
+func TestBatchResultsInOrder(t *testing.T) { bothModes(t, testBatchResultsInOrder) }
+
+func testBatchResultsInOrder(t *testing.T, opts ...zk.BatchOption) {
 	c := connect(t)
 	ctx := ctxFor(t, 30*time.Second)
 	root := testPath(t)
@@ -25,7 +29,7 @@ func TestBatchResultsInOrder(t *testing.T) {
 	mustCreate(t, c, root+"/a", []byte("A"))
 	mustCreate(t, c, root+"/b", nil)
 
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	b.Get(root + "/a")                                       // 0
 	b.Get(root + "/missing")                                 // 1
 	b.Children(root)                                         // 2
@@ -59,7 +63,8 @@ func TestBatchResultsInOrder(t *testing.T) {
 	check(1, errors.Is(res[1].Err, zk.ErrNoNode) && strings.Contains(res[1].Err.Error(), "missing"), "want ErrNoNode naming the path")
 	kids := slices.Clone(res[2].Children)
 	slices.Sort(kids)
-	check(2, res[2].Err == nil && slices.Equal(kids, []string{"a", "b"}) && res[2].Stat.NumChildren == 2, "want children a b")
+	grouped := len(opts) > 0
+	check(2, res[2].Err == nil && slices.Equal(kids, []string{"a", "b"}) && (grouped || res[2].Stat.NumChildren == 2), "want children a b")
 	check(3, res[3].Err == nil && res[3].Stat == nil, "want no node, no error")
 	check(4, res[4].Err == nil && res[4].Stat != nil && res[4].Stat.DataLength == 1, "want a Stat")
 	check(5, errors.Is(res[5].Err, zk.ErrBadVersion), "want ErrBadVersion")
@@ -85,14 +90,16 @@ func TestBatchResultsInOrder(t *testing.T) {
 }
 
 // TestBatchChroot: paths in and out are relative to the chroot.
-func TestBatchChroot(t *testing.T) {
+func TestBatchChroot(t *testing.T) { bothModes(t, testBatchChroot) }
+
+func testBatchChroot(t *testing.T, opts ...zk.BatchOption) {
 	admin := connect(t)
 	ctx := ctxFor(t, 30*time.Second)
 	root := testPath(t)
 	mustCreate(t, admin, root, nil)
 	mustCreate(t, admin, root+"/x", []byte("X"))
 	c := connect(t, zk.WithChroot(root))
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	b.Get("/x")
 	b.Children("/")
 	b.Create("/y", []byte("Y"), zk.Persistent, open)
@@ -122,14 +129,16 @@ func TestBatchChroot(t *testing.T) {
 // many operations hands only a window of them to the client; the rest
 // wait in the batch. Then the context's end ends Wait at once, and the
 // operations never sent are marked so.
-func TestBatchWindowBoundsInFlight(t *testing.T) {
+func TestBatchWindowBoundsInFlight(t *testing.T) { bothModes(t, testBatchWindowBoundsInFlight) }
+
+func testBatchWindowBoundsInFlight(t *testing.T, opts ...zk.BatchOption) {
 	px := testenv.Proxy(t, srv.Addr())
 	c := connectTo(t, []string{px.Addr()})
 	root := testPath(t)
 	mustCreate(t, c, root, []byte("r"))
 	px.SetBlackhole(true)
 	const n = 20000
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	for range n {
 		b.Get(root)
 	}
@@ -164,14 +173,16 @@ func TestBatchWindowBoundsInFlight(t *testing.T) {
 // is in flight. Every unfinished operation fails with connection loss
 // (those never sent say so), Wait returns without waiting for a new
 // connection, and the client goes on.
-func TestBatchCutMidBatch(t *testing.T) {
+func TestBatchCutMidBatch(t *testing.T) { bothModes(t, testBatchCutMidBatch) }
+
+func testBatchCutMidBatch(t *testing.T, opts ...zk.BatchOption) {
 	px := testenv.Proxy(t, srv.Addr())
 	c := connectTo(t, []string{px.Addr()})
 	root := testPath(t)
 	mustCreate(t, c, root, []byte("r"))
 	px.SetBlackhole(true)
 	const n = 5000
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	for range n {
 		b.Get(root)
 	}
@@ -212,13 +223,15 @@ func TestBatchCutMidBatch(t *testing.T) {
 
 // TestBatchClosedClient: a batch on a closed client fails every operation
 // with ErrClosed at once; one in flight when the client closes ends too.
-func TestBatchClosedClient(t *testing.T) {
+func TestBatchClosedClient(t *testing.T) { bothModes(t, testBatchClosedClient) }
+
+func testBatchClosedClient(t *testing.T, opts ...zk.BatchOption) {
 	px := testenv.Proxy(t, srv.Addr())
 	c := connectTo(t, []string{px.Addr()})
 	root := testPath(t)
 	mustCreate(t, c, root, nil)
 	px.SetBlackhole(true)
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	for range 1000 {
 		b.Exists(root)
 	}
@@ -246,7 +259,9 @@ func TestBatchClosedClient(t *testing.T) {
 
 // TestBatchReplyTooLarge: a reply over the client's limit fails its own
 // operation only; the others and the connection are unharmed.
-func TestBatchReplyTooLarge(t *testing.T) {
+func TestBatchReplyTooLarge(t *testing.T) { bothModes(t, testBatchReplyTooLarge) }
+
+func testBatchReplyTooLarge(t *testing.T, opts ...zk.BatchOption) {
 	var mu sync.Mutex
 	var states []zk.State
 	c := connect(t, zk.WithMaxReplySize(64<<10), zk.WithStateListener(func(s zk.State) {
@@ -261,7 +276,7 @@ func TestBatchReplyTooLarge(t *testing.T) {
 	mu.Lock()
 	before := len(states)
 	mu.Unlock()
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	for i := range 30 {
 		if i == 15 {
 			b.Get(root + "/big")
@@ -290,13 +305,15 @@ func TestBatchReplyTooLarge(t *testing.T) {
 
 // TestBatchManyOps: far more operations than the window complete, each
 // with its own node's data.
-func TestBatchManyOps(t *testing.T) {
+func TestBatchManyOps(t *testing.T) { bothModes(t, testBatchManyOps) }
+
+func testBatchManyOps(t *testing.T, opts ...zk.BatchOption) {
 	c := connect(t)
 	ctx := ctxFor(t, 60*time.Second)
 	root := testPath(t)
 	mustCreate(t, c, root, nil)
 	const n = 300
-	b := c.NewBatch()
+	b := c.NewBatch(opts...)
 	for i := range n {
 		b.Create(fmt.Sprintf("%s/%d", root, i), []byte(fmt.Sprint(i)), zk.Persistent, open)
 	}
@@ -315,6 +332,112 @@ func TestBatchManyOps(t *testing.T) {
 	for i, r := range res {
 		if r.Err != nil || string(r.Data) != fmt.Sprint(i%n) {
 			t.Fatalf("result %d: %q %v", i, r.Data, r.Err)
+		}
+	}
+}
+
+// bothModes runs a batch test with one request per operation and with
+// reads grouped into multiRead requests.
+func bothModes(t *testing.T, f func(*testing.T, ...zk.BatchOption)) {
+	t.Run("single", func(t *testing.T) { f(t) })
+	t.Run("grouped", func(t *testing.T) { f(t, zk.GroupReads(7)) })
+}
+
+// TestBatchMetrics: a batch's requests go through the client's one request
+// path, so the metrics see each request once, started and done; an
+// operation refused before sending is no request.
+func TestBatchMetrics(t *testing.T) {
+	m := newCountingMetrics()
+	c := connect(t, zk.WithMetrics(m))
+	ctx := ctxFor(t, 30*time.Second)
+	root := testPath(t)
+	mustCreate(t, c, root, nil)
+	for _, tc := range []struct {
+		name string
+		opts []zk.BatchOption
+		want map[string]int
+	}{
+		{"single", nil, map[string]int{"getData": 3, "getChildren2": 1, "setData": 1}},
+		{"grouped", []zk.BatchOption{zk.GroupReads(2)}, map[string]int{"multiRead": 2, "setData": 1}},
+	} {
+		before := m.snapshot()
+		b := c.NewBatch(tc.opts...)
+		b.Get(root)
+		b.Get(root + "/missing")
+		b.Get("no-slash") // refused
+		b.Children(root)
+		b.Get(root)
+		b.Set(root, nil, -1)
+		if _, err := b.Wait(ctx); err != nil {
+			t.Fatal(err)
+		}
+		after := m.snapshot()
+		if s, d := delta(before.started, after.started), delta(before.done, after.done); !maps.Equal(s, tc.want) || !maps.Equal(d, tc.want) {
+			t.Errorf("%s: started %v, done %v; want %v for both", tc.name, s, d, tc.want)
+		}
+		if after.inFlight != 0 {
+			t.Errorf("%s: %d requests in flight after Wait", tc.name, after.inFlight)
+		}
+	}
+}
+
+// TestBatchExpiredSession: once the session has expired, a batch fails
+// every operation with ErrSessionExpired at once.
+func TestBatchExpiredSession(t *testing.T) { bothModes(t, testBatchExpiredSession) }
+
+func testBatchExpiredSession(t *testing.T, opts ...zk.BatchOption) {
+	c := connect(t)
+	ctx := ctxFor(t, 60*time.Second)
+	root := testPath(t)
+	mustCreate(t, c, root, nil)
+	if err := zktest.ExpireSession(ctx, srv.Addr(), c.SessionID(), c.SessionPassword()); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, func() error {
+		if s := c.State(); s != zk.StateExpired {
+			return fmt.Errorf("state %v, want expired", s)
+		}
+		return nil
+	})
+	b := c.NewBatch(opts...)
+	b.Get(root)
+	b.Children(root)
+	b.Set(root, nil, -1)
+	res, err := b.Wait(ctx)
+	if !errors.Is(err, zk.ErrSessionExpired) || len(res) != 3 {
+		t.Fatalf("Wait = %d results, %v; want 3 and ErrSessionExpired", len(res), err)
+	}
+	for i, r := range res {
+		if !errors.Is(r.Err, zk.ErrSessionExpired) {
+			t.Errorf("result %d: %v, want ErrSessionExpired", i, r.Err)
+		}
+	}
+}
+
+// TestBatchHeavyOps: operations heavier than the window go one at a time
+// and complete, in order, between light ones.
+func TestBatchHeavyOps(t *testing.T) { bothModes(t, testBatchHeavyOps) }
+
+func testBatchHeavyOps(t *testing.T, opts ...zk.BatchOption) {
+	c := connect(t)
+	ctx := ctxFor(t, 60*time.Second)
+	root := testPath(t)
+	mustCreate(t, c, root, nil)
+	b := c.NewBatch(opts...)
+	for i := range 4 {
+		data := make([]byte, 700<<10)
+		data[0] = byte(i)
+		b.Set(root, data, -1)
+		b.Get(root)
+	}
+	res, err := b.Wait(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		set, get := res[2*i], res[2*i+1]
+		if set.Err != nil || get.Err != nil || len(get.Data) != 700<<10 || get.Data[0] != byte(i) || get.Stat.Version != int32(i+1) {
+			t.Errorf("round %d: set %v, get %v (%d bytes, stat %+v)", i, set.Err, get.Err, len(get.Data), get.Stat)
 		}
 	}
 }

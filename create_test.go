@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zkwire/zk"
+	"github.com/zkwire/zk/zktest"
 )
 
 // TestSequentialRootStaysInChroot: a sequential create of "/" under a
@@ -126,33 +127,59 @@ func reason(err error) string {
 	return s[strings.LastIndex(s, ": ")+2:]
 }
 
+// protectedCase is one mode of CreateProtected, with or without a chroot.
+type protectedCase struct {
+	name   string
+	mode   zk.CreateMode
+	chroot bool
+}
+
+// protectedSetup makes root+"/locks" and returns a client through a proxy
+// (chrooted at root if asked), an observer, the proxy, root, and the
+// directory as the client names it.
+func protectedSetup(t *testing.T, chroot bool) (c, obs *zk.Client, px *zktest.Proxy, root, dir string) {
+	t.Helper()
+	obs = connect(t)
+	root = testPath(t)
+	mustCreate(t, obs, root, nil)
+	mustCreate(t, obs, root+"/locks", nil)
+	px = startProxy(t, srv.Addr())
+	dir = root + "/locks"
+	var opts []zk.Option
+	if chroot {
+		dir = "/locks"
+		opts = append(opts, zk.WithChroot(root))
+	}
+	return connectTo(t, []string{px.Addr()}, opts...), obs, px, root, dir
+}
+
 // TestProtectedCreateLeavesNoOrphan: when CreateProtected gives up
 // because its context ended after the request was sent, the node the
 // server makes anyway must not outlive the call: nobody knows its name,
 // and it would live as long as the session (ephemeral) or for ever
-// (persistent).
+// (persistent). Under a chroot it is found and deleted through the chroot.
 func TestProtectedCreateLeavesNoOrphan(t *testing.T) {
-	for name, mode := range map[string]zk.CreateMode{"ephemeralSequential": zk.EphemeralSequential, "persistent": zk.Persistent} {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []protectedCase{
+		{"ephemeralSequential", zk.EphemeralSequential, false},
+		{"ephemeralSequentialChroot", zk.EphemeralSequential, true},
+		{"persistent", zk.Persistent, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			ctx := ctxFor(t, time.Minute)
-			obs := connect(t)
-			dir := testPath(t)
-			mustCreate(t, obs, dir, nil)
-			px := startProxy(t, srv.Addr())
-			c := connectTo(t, []string{px.Addr()})
+			c, obs, px, root, dir := protectedSetup(t, tc.chroot)
 			// Requests reach the server 300 ms after they are sent, replies
 			// come back 300 ms later: a call that gives up after 150 ms has
 			// sent its request, which the server then applies.
 			px.SetLatency(300 * time.Millisecond)
 			short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
 			defer cancel()
-			p, _, err := c.CreateProtected(short, dir+"/lock-", nil, mode, open)
+			p, _, err := c.CreateProtected(short, dir+"/lock-", nil, tc.mode, open)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("CreateProtected = %q, %v; want the context's error", p, err)
 			}
 			// The server made the node...
 			eventually(t, 10*time.Second, func() error {
-				kids, _, err := obs.Children(ctx, dir)
+				kids, _, err := obs.Children(ctx, root+"/locks")
 				if err != nil || len(kids) == 0 {
 					return fmt.Errorf("the create never reached the server: %v %v", kids, err)
 				}
@@ -160,7 +187,7 @@ func TestProtectedCreateLeavesNoOrphan(t *testing.T) {
 			})
 			// ...and it goes away while c's session lives.
 			eventually(t, 15*time.Second, func() error {
-				kids, _, err := obs.Children(ctx, dir)
+				kids, _, err := obs.Children(ctx, root+"/locks")
 				if err != nil || len(kids) != 0 {
 					return fmt.Errorf("orphaned protected node(s) %v (%v) of a live session", kids, err)
 				}
@@ -178,11 +205,7 @@ func TestProtectedCreateLeavesNoOrphan(t *testing.T) {
 // node by the UUID once reconnected and return it with its Stat, not make
 // a second one; under a chroot too, every mode it takes.
 func TestProtectedCreateFoundAfterCut(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		mode   zk.CreateMode
-		chroot bool
-	}{
+	for _, tc := range []protectedCase{
 		{"ephemeralSequential", zk.EphemeralSequential, false},
 		{"ephemeralSequentialChroot", zk.EphemeralSequential, true},
 		{"persistentSequentialChroot", zk.PersistentSequential, true},
@@ -191,18 +214,11 @@ func TestProtectedCreateFoundAfterCut(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := ctxFor(t, time.Minute)
-			obs := connect(t)
-			root := testPath(t)
-			mustCreate(t, obs, root, nil)
-			mustCreate(t, obs, root+"/locks", nil)
-			px := startProxy(t, srv.Addr())
-			dir, prefix := root+"/locks", ""
-			var opts []zk.Option
+			c, obs, px, root, dir := protectedSetup(t, tc.chroot)
+			prefix := ""
 			if tc.chroot {
-				dir, prefix = "/locks", root
-				opts = append(opts, zk.WithChroot(root))
+				prefix = root
 			}
-			c := connectTo(t, []string{px.Addr()}, opts...)
 
 			px.DropDirection(false, true) // requests arrive, replies vanish
 			type result struct {

@@ -145,42 +145,6 @@ func TestAttackSessionEventsNilContext(t *testing.T) {
 	}
 }
 
-// The protected create's clean-up under a chroot: the request reaches the
-// server, the call gives up, and the node it made must go while the
-// session lives, found and deleted through the chroot.
-func TestAttackProtectedCreateChrootOrphan(t *testing.T) {
-	t.Parallel()
-	ctx := ctxFor(t, time.Minute)
-	px := startProxy(t, srv.Addr())
-	c, root := chrooted(t, []string{px.Addr()})
-	obs := connect(t)
-	mustCreate(t, c, "/locks", nil)
-	px.SetLatency(300 * time.Millisecond)
-	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
-	defer cancel()
-	p, _, err := c.CreateProtected(short, "/locks/lock-", nil, zk.EphemeralSequential, open)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("got %q, %v; want the context's error", p, err)
-	}
-	eventually(t, 10*time.Second, func() error {
-		kids, _, err := obs.Children(ctx, root+"/locks")
-		if err != nil || len(kids) == 0 {
-			return fmt.Errorf("the create never reached the server: %v %v", kids, err)
-		}
-		return nil
-	})
-	eventually(t, 15*time.Second, func() error {
-		kids, _, err := obs.Children(ctx, root+"/locks")
-		if err != nil || len(kids) != 0 {
-			return fmt.Errorf("orphaned protected node(s) %v (%v) of a live session", kids, err)
-		}
-		return nil
-	})
-	if c.State() != zk.StateConnected {
-		t.Fatalf("client %v: the node may have gone with its session", c.State())
-	}
-}
-
 // Many SessionEvents readers that read nothing until Close returns, with
 // the server expiring the session while Close runs: every reader's channel
 // ends, and its last event is the session's end (Expired or Closed).

@@ -38,14 +38,18 @@ type Call struct {
 	// frame is the encoded frame (xid field left 0) from Submit until the
 	// writer copies it out; pooled.
 	frame []byte
-	fbuf  *[]byte       // the pool's holder of frame's array
-	state atomic.Int32  // see the call states below
-	done  chan struct{} // Submit: closed on completion
-	// sig, for a call run by Do instead of done: a pooled channel of
-	// capacity 1 that completion sends to once, so a Do allocates no
-	// channel (see Do).
-	sig  chan struct{}
-	auth bool // an AddAuth packet: xid -4, matched through the auth FIFO
+	fbuf  *[]byte      // the pool's holder of frame's array
+	state atomic.Int32 // see the call states below
+	// How completion is signalled, guarded by sigMu. A waiter (Wait, Do)
+	// lends sig, a pooled channel of capacity 1 that completion sends to
+	// once, so waiting allocates nothing; done is made only if Done is
+	// called (closed by completion, or made closed if it came after).
+	sigMu     sync.Mutex
+	submitted bool
+	finished  bool
+	sig       chan struct{}
+	done      chan struct{}
+	auth      bool // an AddAuth packet: xid -4, matched through the auth FIFO
 	// restore marks a watch-restore packet (restore.go): it belongs to
 	// the connection it was queued for and is never carried to another.
 	restore bool
@@ -66,11 +70,24 @@ const (
 	callFailed                 // failed while queued (expiry, auth failure, Close)
 )
 
-// Done is closed once the call has completed (nil before Submit, and for
-// a call run by Do, which waits on its own).
-func (call *Call) Done() <-chan struct{} { return call.done }
+// Done is closed once the call has completed (nil before Submit). Wait
+// needs no Done: it waits without a channel of the call's own.
+func (call *Call) Done() <-chan struct{} {
+	call.sigMu.Lock()
+	defer call.sigMu.Unlock()
+	if !call.submitted {
+		return nil
+	}
+	if call.done == nil {
+		call.done = make(chan struct{})
+		if call.finished {
+			close(call.done)
+		}
+	}
+	return call.done
+}
 
-// complete records the outcome, runs OnReply and wakes the waiter. The
+// complete records the outcome, runs OnReply and wakes the waiters. The
 // caller must own the call (see the states above).
 func (call *Call) complete(err error) {
 	if err != nil {
@@ -79,16 +96,21 @@ func (call *Call) complete(err error) {
 	if call.OnReply != nil {
 		call.OnReply(call)
 	}
-	if call.sig != nil {
-		call.sig <- struct{}{} // never blocks: capacity 1, one send
-		return
+	call.sigMu.Lock()
+	call.finished = true
+	sig, done := call.sig, call.done
+	call.sigMu.Unlock()
+	if sig != nil {
+		sig <- struct{}{} // never blocks: capacity 1, one send
 	}
-	close(call.done)
+	if done != nil {
+		close(done)
+	}
 }
 
-// getSig and putSig recycle Do's completion channels. A channel goes back
-// only once its one send has been received, so a recycled one is empty and
-// no longer referenced by a call that could still complete.
+// getSig and putSig recycle waiters' completion channels. A channel goes
+// back only once its one send has been received, so a recycled one is
+// empty and no longer referenced by a call that could still complete.
 func (c *Conn) getSig() chan struct{} {
 	if s, ok := c.sigs.Get().(chan struct{}); ok {
 		return s
@@ -188,19 +210,20 @@ var (
 // ends, see Wait), and with connection loss, never sent, once the session
 // deadline passes or they have waited a session timeout without a
 // connection to carry them (see the package doc).
-func (c *Conn) Submit(call *Call) error { return c.submit(call, false, nil) }
+func (c *Conn) Submit(call *Call) error { return c.submit(call, false) }
 
 // submit queues a call; internal lets Close's own closeSession through.
-// With sig (from Do) the call signals completion there instead of closing
-// a channel of its own.
-func (c *Conn) submit(call *Call, internal bool, sig chan struct{}) error {
+func (c *Conn) submit(call *Call, internal bool) error {
 	if call == nil {
 		return errors.New("zk: nil call")
 	}
-	if call.done != nil || call.sig != nil {
+	if !call.markSubmitted() {
 		return errResubmit
 	}
 	if err := call.encode(c.cfg.MaxPacketSize); err != nil {
+		call.sigMu.Lock()
+		call.submitted = false
+		call.sigMu.Unlock()
 		return err
 	}
 	c.mu.Lock()
@@ -211,12 +234,10 @@ func (c *Conn) submit(call *Call, internal bool, sig chan struct{}) error {
 	if err != nil {
 		c.mu.Unlock()
 		call.releaseFrame()
+		call.sigMu.Lock()
+		call.submitted = false // not queued: as if never submitted
+		call.sigMu.Unlock()
 		return err
-	}
-	if sig != nil {
-		call.sig = sig
-	} else {
-		call.done = make(chan struct{})
 	}
 	if c.cur == nil {
 		call.waiting = time.Now().UnixNano()
@@ -235,63 +256,78 @@ func (c *Conn) submit(call *Call, internal bool, sig chan struct{}) error {
 // ctx.Err(), since it may have been sent. Either way Wait returns at once. The connection is never closed because one caller
 // gave up: that would fail every other call in flight.
 func (c *Conn) Wait(ctx context.Context, call *Call) error {
-	if call.done == nil {
+	call.sigMu.Lock()
+	switch {
+	case !call.submitted:
+		call.sigMu.Unlock()
 		return errNotSubmitted
-	}
-	select {
-	case <-call.done:
+	case call.finished:
+		call.sigMu.Unlock()
 		return call.Err
-	default:
-	}
-	select {
-	case <-call.done:
-		return call.Err
-	case <-ctx.Done():
-		if call.state.CompareAndSwap(callQueued, callCancelled) {
-			// Provably never sent: SafeToRetry says so.
-			err := notSent(ctx.Err())
-			c.unqueue(call)
-			call.complete(err)
-			return err
+	case call.sig != nil:
+		// Another waiter holds sig: wait on Done.
+		call.sigMu.Unlock()
+		select {
+		case <-call.Done():
+			return call.Err
+		case <-ctx.Done():
+			return c.giveUp(ctx, call, nil)
 		}
-		// Taken by a writer: it may have been sent.
-		return ctx.Err()
-	}
-}
-
-// Do is Submit followed by Wait. A context that has already ended sends
-// nothing (the error is then safe to retry, as for a call cancelled while
-// queued).
-//
-// Do allocates no completion channel: it waits on a pooled one, which
-// goes back to the pool once the call has completed (see getSig).
-func (c *Conn) Do(ctx context.Context, call *Call) error {
-	if err := ctx.Err(); err != nil {
-		return notSent(err)
 	}
 	sig := c.getSig()
-	if err := c.submit(call, false, sig); err != nil {
-		c.putSig(sig)
-		return err
-	}
+	call.sig = sig
+	call.sigMu.Unlock()
 	select {
 	case <-sig:
 		c.putSig(sig)
 		return call.Err
 	case <-ctx.Done():
-		if call.state.CompareAndSwap(callQueued, callCancelled) {
-			// Provably never sent: SafeToRetry says so.
-			err := notSent(ctx.Err())
-			c.unqueue(call)
-			call.complete(err)
-			<-sig
-			c.putSig(sig)
-			return err
-		}
-		// Taken by a writer: it may have been sent. The channel stays
-		// with the call, whose completion will fill it; it is not reused.
+		return c.giveUp(ctx, call, sig)
+	}
+}
+
+// giveUp is Wait's end when ctx ends first. sig is the waiter's channel
+// (nil if it waited on Done): back to the pool once the completion's send
+// is received; a call in flight keeps it, its completion fills it later,
+// and it is never reused.
+func (c *Conn) giveUp(ctx context.Context, call *Call, sig chan struct{}) error {
+	if !call.state.CompareAndSwap(callQueued, callCancelled) {
+		// Taken by a writer: it may have been sent.
 		return ctx.Err()
 	}
+	// Provably never sent: SafeToRetry says so.
+	err := notSent(ctx.Err())
+	c.unqueue(call)
+	call.complete(err)
+	if sig != nil {
+		<-sig
+		c.putSig(sig)
+	}
+	return err
+}
+
+// markSubmitted reports false if the call was submitted before.
+func (call *Call) markSubmitted() bool {
+	call.sigMu.Lock()
+	defer call.sigMu.Unlock()
+	if call.submitted {
+		return false
+	}
+	call.submitted = true
+	return true
+}
+
+// Do is Submit followed by Wait. A context that has already ended sends
+// nothing (the error is then safe to retry, as for a call cancelled while
+// queued).
+func (c *Conn) Do(ctx context.Context, call *Call) error {
+	if err := ctx.Err(); err != nil {
+		return notSent(err)
+	}
+	if err := c.Submit(call); err != nil {
+		return err
+	}
+	return c.Wait(ctx, call)
 }
 
 func (c *Conn) wakeWriter() {

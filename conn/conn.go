@@ -26,7 +26,7 @@ type Conn struct {
 	cancel context.CancelFunc
 	wake   chan struct{} // capacity 1: the queue has work for the writer
 	done   chan struct{} // closed when the session goroutine has ended
-	// sigs recycles Do's completion channels (see Call.sig): one pool per
+	// sigs recycles waiters' completion channels (see Call.sig): one pool per
 	// Conn, so a channel stays with the goroutines that use this Conn
 	// (testing/synctest forbids sharing one across bubbles).
 	sigs sync.Pool
@@ -193,10 +193,10 @@ func (c *Conn) Close() error {
 		c.mu.Unlock()
 		if live {
 			call := &Call{Op: proto.OpCloseSession}
-			if c.submit(call, true, nil) == nil {
+			if c.submit(call, true) == nil {
 				t := time.NewTimer(closeSessionWait)
 				select {
-				case <-call.done:
+				case <-call.Done():
 				case <-t.C:
 					c.log.Debug("zk: no reply to closeSession")
 				}

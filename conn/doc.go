@@ -32,7 +32,10 @@
 // queued request is sent, then starts one writer and one reader goroutine
 // for the connection. The writer is the only goroutine that writes to the
 // socket: it coalesces every queued request into one write and pings when
-// idle. The reader is the only one that reads: it matches each reply to
+// idle. The reader is the only one that reads, many replies per read
+// system call. Under load (16 or more requests in flight) each pauses
+// briefly before its socket call so that the call carries many frames; a
+// lone request is never delayed (linger.go). The reader matches each reply to
 // the oldest outstanding request (a reply with another xid is a
 // *ProtocolError and closes the connection) and hands notifications and
 // state changes to an EventSink. The session ends with Close, expiry (or

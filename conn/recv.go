@@ -179,7 +179,7 @@ func (l *link) reply(hdr proto.ReplyHeader, r *jute.Reader, size int, zt *zxidTr
 	call.Zxid = hdr.Zxid
 	if hdr.Err != 0 {
 		// The server sends no body with an error.
-		call.complete(hdr.Err)
+		call.complete(codeErr(hdr.Err))
 		return nil
 	}
 	if call.Resp != nil {
@@ -297,4 +297,21 @@ func (l *link) readErr(err error) error {
 		return fmt.Errorf("server closed the connection: %w", err)
 	}
 	return err
+}
+
+// codeErrs holds every error code the server uses (0 to -127) already
+// boxed as an error, so that a call failing with one (NoNode,
+// NodeExists, BadVersion: common answers) allocates nothing.
+var codeErrs = func() (e [128]error) {
+	for i := range e {
+		e[i] = proto.Code(-i)
+	}
+	return e
+}()
+
+func codeErr(c proto.Code) error {
+	if c <= 0 && c > -proto.Code(len(codeErrs)) {
+		return codeErrs[-c]
+	}
+	return c
 }

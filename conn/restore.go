@@ -49,7 +49,7 @@ func (c *Conn) restoreWatches(groups []WatchSet) {
 			}
 			continue
 		}
-		call.done = make(chan struct{})
+		call.markSubmitted() // queued below; nobody waits for it
 		call.restore = true
 		call.OnReply = func(call *Call) {
 			err := call.Err

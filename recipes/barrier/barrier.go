@@ -53,8 +53,7 @@ func (b *Barrier) Wait(ctx context.Context) error {
 	var retries backoff.Counter
 	for {
 		ok, _, w, err := b.c.ExistsW(ctx, b.path)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
 		}
 		if err != nil {
@@ -90,11 +89,12 @@ func createIdempotent(ctx context.Context, c Client, path string, mode zk.Create
 	var retries backoff.Counter
 	for {
 		_, err := c.Create(ctx, path, nil, mode, zk.WorldACL(zk.PermAll))
+		if retries.Retry(ctx, err) {
+			continue
+		}
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNodeExists):
 			return nil
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
 		case errors.Is(err, zk.ErrNoNode):
 			parent := path[:strings.LastIndexByte(path, '/')]
 			if parent == "" {

@@ -73,8 +73,7 @@ func (d *DoubleBarrier) enter(ctx context.Context) error {
 		// Watch "ready" before counting, so that its creation by the
 		// last to enter cannot be missed.
 		ok, _, w, err := d.c.ExistsW(ctx, ready)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
 		}
 		if err != nil {
@@ -141,8 +140,7 @@ func (d *DoubleBarrier) leave(ctx context.Context) error {
 			}
 		}
 		ok, _, w, err := d.c.ExistsW(ctx, d.path+"/"+target)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
 		}
 		if err != nil {
@@ -163,8 +161,7 @@ func (d *DoubleBarrier) participants(ctx context.Context) ([]string, error) {
 	var retries backoff.Counter
 	for {
 		children, _, err := d.c.Children(ctx, d.path)
-		if errors.Is(err, zk.ErrConnectionLoss) {
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
 		}
 		if errors.Is(err, zk.ErrNoNode) {

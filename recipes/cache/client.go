@@ -10,7 +10,7 @@ import (
 // implements it.
 type Client interface {
 	AddWatch(ctx context.Context, path string, mode zk.AddWatchMode) (*zk.Watch, error)
-	NewBatch() *zk.Batch
+	NewBatch(opts ...zk.BatchOption) *zk.Batch
 	GetW(ctx context.Context, path string) ([]byte, *zk.Stat, *zk.Watch, error)
 	ChildrenW(ctx context.Context, path string) ([]string, *zk.Stat, *zk.Watch, error)
 	ExistsW(ctx context.Context, path string) (bool, *zk.Stat, *zk.Watch, error)

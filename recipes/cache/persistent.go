@@ -10,6 +10,12 @@ import (
 // maxBatch bounds how many event paths are gathered for one refresh.
 const maxBatch = 128
 
+// readGroup is how many reads go in one multiRead (zk.GroupReads): the
+// cache reads many small nodes, and a multiRead of many costs the server
+// and the client far less than as many requests. The batch splits a
+// group whose reply is over the client's limit.
+const readGroup = 128
+
 // runPersistent follows the subtree on one persistent recursive watch.
 // After every (re)registration it reads the whole subtree and diffs it
 // against memory; between full reads it re-reads the paths that events
@@ -99,12 +105,12 @@ func collect(w *zk.Watch, first zk.Event, ok bool) (paths []string, resync bool,
 	}
 }
 
-// refresh re-reads paths (one batch, pipelined) and applies what it
+// refresh re-reads paths (one batch, reads grouped) and applies what it
 // finds: a node that exists is added or updated, one that does not is
 // removed with its subtree, one that cannot be read (no permission, a
 // reply over the client's limit) is left as it is.
 func (t *TreeCache) refresh(paths []string) error {
-	b := t.c.NewBatch()
+	b := t.c.NewBatch(zk.GroupReads(readGroup))
 	for _, p := range paths {
 		b.Get(p)
 	}
@@ -124,14 +130,15 @@ func (t *TreeCache) refresh(paths []string) error {
 }
 
 // fullRead reads the whole subtree level by level (data and children of
-// each node, one pipelined batch per level), updates memory, removes what
-// it did not find, and then announces Initialized or Resynced. A node
+// each node, one batch per level, reads grouped and pipelined), updates
+// memory, removes what it did not find, and then announces Initialized or
+// Resynced. A node
 // whose data or children cannot be read (no permission, a reply over the
 // client's limit) keeps what the cache holds of it and below it.
 func (t *TreeCache) fullRead() error {
 	seen := make(map[string]bool)
 	var evs []Event
-	b := t.c.NewBatch()
+	b := t.c.NewBatch(zk.GroupReads(readGroup))
 	level := []string{t.root}
 	for len(level) > 0 {
 		for _, p := range level {

@@ -69,12 +69,13 @@ func (k *Counter) Set(ctx context.Context, v int64) error {
 	var retries backoff.Counter
 	for {
 		_, err := k.c.Set(ctx, k.path, data, -1)
+		// After a connection loss, setting the same value again is harmless.
+		if retries.Retry(ctx, err) {
+			continue
+		}
 		switch {
 		case err == nil:
 			return nil
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			// Setting the same value again is harmless.
 		case errors.Is(err, zk.ErrNoNode):
 			err := k.create(ctx, data, true)
 			if err == nil {
@@ -162,6 +163,9 @@ func (k *Counter) read(ctx context.Context) (int64, *zk.Stat, string, error) {
 	var retries backoff.Counter
 	for {
 		data, stat, err := k.c.Get(ctx, k.path)
+		if retries.Retry(ctx, err) {
+			continue
+		}
 		switch {
 		case err == nil:
 			v, id, err := parse(data)
@@ -171,9 +175,6 @@ func (k *Counter) read(ctx context.Context) (int64, *zk.Stat, string, error) {
 			return v, stat, id, nil
 		case errors.Is(err, zk.ErrNoNode):
 			return 0, nil, "", nil
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue
 		default:
 			return 0, nil, "", err
 		}

@@ -4,10 +4,12 @@
 // # How they work
 //
 // Every contender creates an ephemeral sequential child under the lock
-// node, named "_c_<uuid>-<kind>-<sequence>" (the uuid is the contender's own,
-// as in zk.Client.CreateProtected, so that a create
-// whose reply was lost to a dropped connection finds its node again rather
-// than making a second one). The children in sequence order form a queue.
+// node, named "_c_<uuid>-<kind>-<sequence>" (made by
+// zk.Client.CreateProtected, so that a create whose reply was lost to a
+// dropped connection finds its node again rather than making a second
+// one). The lock node itself is a container (zk.ContainerLeaf), which the
+// server deletes once the last contender has left. The children in
+// sequence order form a queue.
 // A waiter watches only the one node that must go before it may proceed
 // (its predecessor), never the whole child list, so releasing a lock wakes
 // one waiter, not all of them.

@@ -133,9 +133,9 @@ func (h *holding) awaitReconnect(ctx context.Context, events <-chan zk.SessionEv
 				h.markLost()
 				return true
 			case connected(ev.State) && connected(h.c.State()):
-				// Checked against the state now: a Connected read late
-				// (the subscription's first event, the state when it
-				// began, or a reconnect since undone) is no reconnect.
+				// Connected now, not only when the event was queued: a
+				// subscription starts with the state it was taken in, a
+				// Connected that may be long stale by the time it is read.
 				return false
 			}
 		}

@@ -132,10 +132,10 @@ func (m *Mutex) waitTurn(ctx context.Context, node string, wait bool) error {
 	var retries backoff.Counter
 	for {
 		names, _, err := m.c.Children(ctx, m.path)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case errors.Is(err, zk.ErrNoNode):
 			return fmt.Errorf("%w: %s", ErrLost, node)
 		case err != nil:

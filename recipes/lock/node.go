@@ -108,12 +108,12 @@ func deleteNode(ctx context.Context, c Client, node string) error {
 	var retries backoff.Counter
 	for {
 		err := c.Delete(ctx, node, -1)
+		if retries.Retry(ctx, err) {
+			continue
+		}
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNoNode), errors.Is(err, zk.ErrSessionExpired), errors.Is(err, zk.ErrClosed):
 			return nil
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue
 		}
 		return err
 	}

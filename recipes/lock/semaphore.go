@@ -73,10 +73,10 @@ func (s *Semaphore) Acquire(ctx context.Context) (*Lease, error) {
 	var retries backoff.Counter
 	for {
 		names, _, w, err := s.c.ChildrenW(ctx, leases)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case errors.Is(err, zk.ErrNoNode):
 			return fail(fmt.Errorf("%w: %s", ErrLost, node))
 		case err != nil:

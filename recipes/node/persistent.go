@@ -326,12 +326,14 @@ func (p *Persistent) remove(ctx context.Context, path string) error {
 	var retries backoff.Counter
 	for {
 		err := p.c.Delete(ctx, path, -1)
+		// After a connection loss the outcome is unknown: ErrNoNode next
+		// time means it worked.
+		if retries.Retry(ctx, err) {
+			continue
+		}
 		switch {
 		case err == nil, errors.Is(err, zk.ErrNoNode):
 			return nil
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
-			continue          // outcome unknown: ErrNoNode next time means it worked
 		default:
 			return p.ignoreGone(err)
 		}

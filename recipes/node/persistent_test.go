@@ -349,3 +349,41 @@ func isClosed(ch <-chan struct{}) bool {
 		return false
 	}
 }
+
+// TestPersistentProtectedNotSequential: WithProtection on a plain
+// ephemeral node creates it through zk.Client.CreateProtected: its name
+// carries "_c_<uuid>-", and once deleted it is made again under a new id,
+// reported by Created and Path, with no other node left beside it.
+func TestPersistentProtectedNotSequential(t *testing.T) {
+	c := connect(t, "")
+	obs := connect(t, "")
+	ctx := ctxFor(t, 60*time.Second)
+	dir := testPath(t)
+	if _, err := obs.Create(ctx, dir, nil, zk.Persistent, open); err != nil {
+		t.Fatal(err)
+	}
+	p := startNode(t, c, dir+"/n", "d", zk.Ephemeral, node.WithProtection())
+	first := nextCreated(t, p, 10*time.Second)
+	if len(first) != len(dir)+len("/_c_")+36+len("-n") || first[:len(dir)+4] != dir+"/_c_" || first[len(first)-2:] != "-n" {
+		t.Fatalf("path %q, want %s/_c_<uuid>-n", first, dir)
+	}
+	checkNode(t, obs, first, "d", c.SessionID())
+	if err := obs.Delete(ctx, first, -1); err != nil {
+		t.Fatal(err)
+	}
+	second := nextCreated(t, p, 30*time.Second)
+	if second == first || p.Path() != second {
+		t.Fatalf("re-created at %q (Path %q), want a new protected path", second, p.Path())
+	}
+	checkNode(t, obs, second, "d", c.SessionID())
+	kids, _, err := obs.Children(ctx, dir)
+	if err != nil || len(kids) != 1 || dir+"/"+kids[0] != second {
+		t.Fatalf("children %v (%v), want only %s", kids, err, second)
+	}
+	if err := p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if kids, _, err := obs.Children(ctx, dir); err != nil || len(kids) != 0 {
+		t.Fatalf("children after Close: %v (%v)", kids, err)
+	}
+}

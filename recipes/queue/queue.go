@@ -127,10 +127,10 @@ func (q *Queue) list(ctx context.Context) ([]string, error) {
 	var retries backoff.Counter
 	for {
 		children, _, err := q.c.Children(ctx, q.dir)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case errors.Is(err, zk.ErrNoNode):
 			return nil, nil
 		}
@@ -157,10 +157,10 @@ func (q *Queue) Take(ctx context.Context) ([]byte, error) {
 	var retries backoff.Counter
 	for {
 		children, _, w, err := q.c.ChildrenW(ctx, q.dir)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case errors.Is(err, zk.ErrNoNode):
 			if err := q.c.EnsurePath(ctx, q.dir, nil); err != nil {
 				return nil, err
@@ -208,10 +208,10 @@ func (q *Queue) take(ctx context.Context, name string) ([]byte, bool, error) {
 	var retries backoff.Counter
 	for {
 		data, stat, err := q.c.Get(ctx, path)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case errors.Is(err, zk.ErrNoNode):
 			return nil, false, nil
 		case err != nil:
@@ -256,20 +256,20 @@ func (q *Queue) resolve(ctx context.Context, path, receipt, token string) (mine,
 	var retries backoff.Counter
 	for {
 		data, _, err := q.c.Get(ctx, receipt)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case err == nil:
 			return string(data) == token, false, nil
 		case !errors.Is(err, zk.ErrNoNode):
 			return false, false, err
 		}
 		_, _, err = q.c.Get(ctx, path)
-		switch {
-		case errors.Is(err, zk.ErrConnectionLoss):
-			retries.Wait(ctx) // a pause; an ended ctx fails the next call
+		if retries.Retry(ctx, err) {
 			continue
+		}
+		switch {
 		case err == nil:
 			return false, true, nil
 		case errors.Is(err, zk.ErrNoNode):

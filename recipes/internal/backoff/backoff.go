@@ -5,8 +5,11 @@ package backoff
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
+
+	"github.com/zkwire/zk"
 )
 
 const (
@@ -60,6 +63,19 @@ func (c *Counter) Next() time.Duration {
 		return 0
 	}
 	return delay(c.n - 2)
+}
+
+// Retry reports whether a call that failed with err is simply made again:
+// after a connection loss (the next call waits for the next connection),
+// having paused first. Only a loop for which sending the call twice is
+// harmless may use it. An ended ctx fails the next call, which ends the
+// loop.
+func (c *Counter) Retry(ctx context.Context, err error) bool {
+	if !errors.Is(err, zk.ErrConnectionLoss) {
+		return false
+	}
+	c.Wait(ctx)
+	return true
 }
 
 // Reset starts over after a success.

@@ -2,7 +2,10 @@ package backoff
 
 import (
 	"context"
+	"fmt"
 	"testing"
+
+	"github.com/zkwire/zk"
 )
 
 func TestDelayGrowsToMax(t *testing.T) {
@@ -50,5 +53,26 @@ func TestCounter(t *testing.T) {
 	}
 	if e.n != 3 {
 		t.Fatalf("three waits counted %d failures", e.n)
+	}
+}
+
+func TestRetryOnlyAfterConnectionLoss(t *testing.T) {
+	var c Counter
+	for _, err := range []error{nil, zk.ErrNoNode, zk.ErrSessionExpired, zk.ErrClosed, context.Canceled} {
+		if c.Retry(context.Background(), err) {
+			t.Errorf("Retry(%v) = true, want false", err)
+		}
+	}
+	if c.n != 0 {
+		t.Fatalf("%d failures counted for errors that are not retried", c.n)
+	}
+	lost := fmt.Errorf("get /a: %w", zk.ErrConnectionLoss)
+	if !c.Retry(context.Background(), lost) || !c.Retry(context.Background(), lost) || c.n != 2 {
+		t.Fatalf("Retry(connection loss) must be true and count (%d)", c.n)
+	}
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	if !c.Retry(ended, lost) {
+		t.Fatal("Retry on an ended ctx: the next call tells the loop, so true")
 	}
 }
