@@ -117,3 +117,33 @@ func TestMutexLostWithinSessionTimeout(t *testing.T) {
 		t.Fatal("the other client did not take the lock within 30 s")
 	}
 }
+
+// TestMutexLostWhenCutBeforeMonitorReads: the holder is cut off before its
+// monitor has read a single session event, so the first it reads is the
+// subscription's first, Connected (the state when Lock began). That stale
+// Connected is no reconnect: Lost still closes within the session timeout
+// (plus slack) of the last contact.
+func TestMutexLostWhenCutBeforeMonitorReads(t *testing.T) {
+	ctx := ctxFor(t, 2*time.Minute)
+	path := testPath(t)
+	px := testenv.Proxy(t, srv.Addr())
+	holder := connectTo(t, px.Addr(), zk.WithSessionTimeout(4*time.Second))
+	timeout := holder.SessionTimeout()
+	m := lock.NewMutex(holder, path)
+	// Slow replies: the monitor's first ExistsW is still unanswered when
+	// the black hole opens, so it fails with connection loss.
+	px.SetLatency(300 * time.Millisecond)
+	if err := m.Lock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	px.SetBlackhole(true)
+	contact := time.Now() // Lock's last reply came before this
+	t.Cleanup(func() { px.SetBlackhole(false) })
+	const slack = 2 * time.Second
+	select {
+	case <-m.Lost():
+		t.Logf("Lost after %v (session timeout %v)", time.Since(contact).Round(10*time.Millisecond), timeout)
+	case <-time.After(timeout + slack):
+		t.Fatalf("Lost not closed %v after the last contact (session timeout %v)", timeout+slack, timeout)
+	}
+}
