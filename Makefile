@@ -70,7 +70,7 @@ bench-smoke: deps
 # zk against go-zookeeper/zk v1.0.4 on one local server: the paired
 # table of issue [3/5] (bench/README.md says what each row is): 7 trials
 # of each workload per client, interleaved in adjacent pairs, watch
-# counts 10k and 100k; about 20 minutes on this project's 2 shared cores
+# counts 10k and 100k; about 25 minutes on this project's 2 shared cores
 # while other work loaded them (load average 20), less on a quiet machine. The
 # table goes to stdout. ARGS=-pin pins the server to CPU 0 and the trials
 # to CPU 1; ARGS="-json FILE" keeps every trial's raw figures.
