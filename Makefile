@@ -70,17 +70,14 @@ bench-smoke: deps
 # zk against go-zookeeper/zk v1.0.4 on one local server: the paired
 # table of issue [3/5] (bench/README.md says what each row is): 7 trials
 # of each workload per client, interleaved in adjacent pairs, watch
-# counts 10k and 100k; about 20 minutes on this project's 2 shared cores
+# counts 10k and 100k; about 25 minutes on this project's 2 shared cores
 # while other work loaded them (load average 20), less on a quiet machine. The
 # table goes to stdout. ARGS=-pin pins the server to CPU 0 and the trials
 # to CPU 1; ARGS="-json FILE" keeps every trial's raw figures.
-# BENCH_TAGS=-tags=zkonevent adds zk's callback form of watches (a third
-# trial per watch-fire pair) where zk.OnEvent exists.
-BENCH_TAGS ?=
 bench-compare: deps
-	cd bench/compare && $(GO) run $(BENCH_TAGS) . -trials 7 -duration 3s $(ARGS)
+	cd bench/compare && $(GO) run . -trials 7 -duration 3s $(ARGS)
 
 # The same tool in a minute: 2 trials of 1 s, 1,000 watches. A check
 # that the whole comparison runs, not a measurement.
 bench-compare-quick: deps
-	cd bench/compare && $(GO) run $(BENCH_TAGS) . -quick $(ARGS)
+	cd bench/compare && $(GO) run . -quick $(ARGS)

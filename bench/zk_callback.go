@@ -1,5 +1,3 @@
-//go:build zkonevent
-
 package bench
 
 import (
@@ -8,8 +6,8 @@ import (
 	"github.com/zkwire/zk"
 )
 
-// ZKCallbacks says whether this build has zk's callback form of watches
-// (zk.OnEvent): built with -tags zkonevent until that API is on main.
+// ZKCallbacks says that zk's callback form of watches (zk.OnEvent) is in
+// the build: the comparison runs it as a third client of watch-fire.
 const ZKCallbacks = true
 
 // GetWFunc sets the watch in the callback form: zk calls fired from its

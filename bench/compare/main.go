@@ -280,8 +280,6 @@ func compare() error {
 	fmt.Printf("%s, %s/%s, %d CPUs: %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), cpuModel())
 	if bench.ZKCallbacks {
 		fmt.Println("zk's callback form (zk.OnEvent) is a third trial in each watch-fire pair")
-	} else {
-		fmt.Println("zk's callback form not built (zk.OnEvent; -tags zkonevent): its rows are empty")
 	}
 	fmt.Println("the Java client is not compared by this tool")
 	switch {

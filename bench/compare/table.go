@@ -315,7 +315,7 @@ func writeTable(w io.Writer, plan []item, results map[item]map[string][]bench.Re
 			target := f.target
 			switch {
 			case len(zk) == 0 && f.zk == zkCallback:
-				target = strings.TrimSpace(target + " not run: zk.OnEvent not built (-tags zkonevent)")
+				target = strings.TrimSpace(target + " not run")
 			case f.met != nil:
 				judged := ratios
 				if f.absolute {
