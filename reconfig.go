@@ -58,6 +58,7 @@ func (c *Client) IncrementalReconfig(ctx context.Context, joining, leaving []str
 	if err := checkCtx(ctx); err != nil {
 		return nil, nil, opErr("reconfig", "", err)
 	}
+	joining, leaving = trimAll(joining), trimAll(leaving)
 	if err := checkReconfig(joining, leaving, fromConfig); err != nil {
 		return nil, nil, opErr("reconfig", "", err)
 	}
@@ -76,6 +77,7 @@ func (c *Client) Reconfig(ctx context.Context, members []string, fromConfig int6
 	if err := checkCtx(ctx); err != nil {
 		return nil, nil, opErr("reconfig", "", err)
 	}
+	members = trimAll(members)
 	if err := checkMembers(members, fromConfig); err != nil {
 		return nil, nil, opErr("reconfig", "", err)
 	}
@@ -120,13 +122,13 @@ func checkReconfig(joining, leaving []string, fromConfig int64) error {
 	}
 	for _, j := range joining {
 		key, spec, ok := strings.Cut(j, "=")
-		id, isServer := strings.CutPrefix(strings.TrimSpace(key), "server.")
+		id, isServer := strings.CutPrefix(key, "server.")
 		if !ok || !isServer || !isID(id) || strings.TrimSpace(spec) == "" || hasSeparator(j) {
 			return invalid("joining server %q: want server.<id>=<address spec>", j)
 		}
 	}
 	for _, l := range leaving {
-		if !isID(strings.TrimSpace(l)) {
+		if !isID(l) {
 			return invalid("leaving server %q: want a server id", l)
 		}
 	}
@@ -158,6 +160,18 @@ func checkMembers(members []string, fromConfig int64) error {
 		return invalid("no server.<id>= member")
 	}
 	return nil
+}
+
+// trimAll returns list with each entry's surrounding white space cut: a
+// member written as a config line ("server.2=...\n", as go-zookeeper's
+// users do) means the same member, and only a separator inside an entry
+// would change what the server reads.
+func trimAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
 }
 
 // isID reports whether s is a server id: decimal digits.

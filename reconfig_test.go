@@ -47,10 +47,14 @@ func TestReconfigBadInput(t *testing.T) {
 			_, _, err := c.IncrementalReconfig(ctx, []string{ok + "\nserver.5=h:1:2;3"}, nil, -1)
 			return err
 		},
-		"bad version":         func() error { _, _, err := c.IncrementalReconfig(ctx, []string{ok}, nil, -2); return err },
-		"member no value":     func() error { _, _, err := c.Reconfig(ctx, []string{"server.1"}, -1); return err },
-		"member bad id":       func() error { _, _, err := c.Reconfig(ctx, []string{"server.one=h:1:2;3"}, -1); return err },
-		"only weights":        func() error { _, _, err := c.Reconfig(ctx, []string{"weight.1=1"}, -1); return err },
+		"bad version":     func() error { _, _, err := c.IncrementalReconfig(ctx, []string{ok}, nil, -2); return err },
+		"member no value": func() error { _, _, err := c.Reconfig(ctx, []string{"server.1"}, -1); return err },
+		"member bad id":   func() error { _, _, err := c.Reconfig(ctx, []string{"server.one=h:1:2;3"}, -1); return err },
+		"only weights":    func() error { _, _, err := c.Reconfig(ctx, []string{"weight.1=1"}, -1); return err },
+		"members two in one": func() error {
+			_, _, err := c.Reconfig(ctx, []string{ok + "\n" + ok}, -1)
+			return err
+		},
 		"members bad version": func() error { _, _, err := c.Reconfig(ctx, []string{ok}, -5); return err },
 		"nil context": func() error {
 			//lint:ignore SA1012 a nil context is the bad input under test
@@ -172,8 +176,9 @@ func TestReconfigEnsemble(t *testing.T) {
 		t.Fatalf("after removing server %d: %q", gone.MyID(), data)
 	}
 
-	// Bulk: the leader and server 4 only.
-	data, stat, err = c.Reconfig(ctx, []string{leader.QuorumSpec(), s4.QuorumSpec()}, v2)
+	// Bulk: the leader and server 4 only, written as config lines (with
+	// their newline) the way go-zookeeper's users and its own tests do.
+	data, stat, err = c.Reconfig(ctx, []string{leader.QuorumSpec() + "\n", s4.QuorumSpec() + "\n"}, v2)
 	if err != nil {
 		t.Fatalf("bulk reconfig: %v", err)
 	}
