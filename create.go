@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zkwire/zk/conn"
 	"github.com/zkwire/zk/proto"
 )
 
@@ -91,16 +92,21 @@ func (c *Client) create(ctx context.Context, op, path string, data []byte, mode 
 	case wantStat:
 		code, req = proto.OpCreate2, &proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}
 	default:
-		code, req = proto.OpCreate, &proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}
+		code = proto.OpCreate
 	}
 	if code == proto.OpCreate {
-		resp := &proto.CreateResponse{}
-		if _, err := c.do(ctx, op, path, code, req, resp); err != nil {
+		// One allocation in all for a plain create: the call, request and
+		// response share one struct (see ops.go), and the reply's path is
+		// the requested one, decoded without a copy.
+		o := &createCall{req: proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}}
+		o.resp.Path = full
+		o.call = conn.Call{Op: code, Req: &o.req, Resp: &o.resp}
+		if err := c.roundTrip(ctx, op, path, &o.call); err != nil {
 			return "", nil, err
 		}
-		return c.chroot.Strip(resp.Path), nil, nil
+		return c.chroot.Strip(o.resp.Path), nil, nil
 	}
-	resp := &proto.Create2Response{}
+	resp := &proto.Create2Response{Path: full}
 	if _, err := c.do(ctx, op, path, code, req, resp); err != nil {
 		return "", nil, err
 	}

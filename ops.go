@@ -34,6 +34,11 @@ type (
 		req  proto.GetChildren2Request
 		resp proto.GetChildren2Response
 	}
+	createCall struct {
+		call conn.Call
+		req  proto.CreateRequest
+		resp proto.CreateResponse
+	}
 	deleteCall struct {
 		call conn.Call
 		req  proto.DeleteRequest

@@ -72,3 +72,21 @@ func BenchmarkClientSet(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClientCreateDelete is the create-del workload's pair of calls:
+// [3/5] asks for at most one allocation each.
+func BenchmarkClientCreateDelete(b *testing.B) {
+	c, path := benchClient(b, 0)
+	ctx := context.Background()
+	node := path + "-child"
+	acl := zk.WorldACL(zk.PermAll)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := c.Create(ctx, node, nil, zk.Persistent, acl); err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Delete(ctx, node, -1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -154,6 +154,20 @@ func (r *Reader) String() string {
 	return string(r.take(n))
 }
 
+// StringReuse reads a string like String, but returns old, without
+// allocating, when the string read equals it: a reply that echoes what
+// the request sent (a plain create's path) costs nothing to decode.
+func (r *Reader) StringReuse(old string) string {
+	n := r.length("string", 1)
+	if n <= 0 {
+		return ""
+	}
+	if b := r.take(n); string(b) != old {
+		return string(b)
+	}
+	return old
+}
+
 // VectorLen reads a vector's element count, checked so that count ×
 // minElemSize fits in what remains. It returns -1 for the null vector.
 func (r *Reader) VectorLen(minElemSize int) int {

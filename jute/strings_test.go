@@ -3,6 +3,7 @@ package jute
 import (
 	"errors"
 	"testing"
+	"unsafe"
 )
 
 // Strings slices every name out of one block: check nulls, empties, and
@@ -61,5 +62,37 @@ func TestNext(t *testing.T) {
 	var le *LengthError
 	if b := r.Next(-1); b != nil || !errors.As(r.Err(), &le) {
 		t.Fatalf("Next(-1) = %v, err %v", b, r.Err())
+	}
+}
+
+// StringReuse returns the old string, without allocating, only when the
+// bytes read equal it; otherwise it reads as String does, errors included.
+func TestStringReuse(t *testing.T) {
+	frame := AppendString(nil, "/app/node")
+	old := string([]byte("/app/node")) // not the frame's bytes
+	var r Reader
+	r.Reset(frame)
+	got := r.StringReuse(old)
+	if got != old || r.Err() != nil || r.Len() != 0 {
+		t.Fatalf("got %q err=%v remaining=%d", got, r.Err(), r.Len())
+	}
+	if unsafe.StringData(got) != unsafe.StringData(old) {
+		t.Fatal("an equal string was copied, not reused")
+	}
+	if n := testing.AllocsPerRun(100, func() { r.Reset(frame); r.StringReuse(old) }); n != 0 {
+		t.Fatalf("an equal string allocated %v times, want 0", n)
+	}
+
+	r.Reset(AppendString(nil, "/app/node0000000001"))
+	if got := r.StringReuse(old); got != "/app/node0000000001" || r.Err() != nil {
+		t.Fatalf("a different string: got %q err=%v", got, r.Err())
+	}
+	r.Reset(AppendInt32(nil, -1))
+	if got := r.StringReuse(old); got != "" || r.Err() != nil {
+		t.Fatalf("a null string: got %q err=%v", got, r.Err())
+	}
+	r.Reset(append(AppendInt32(nil, 20), "/app"...))
+	if got := r.StringReuse("/app"); got != "" || r.Err() == nil {
+		t.Fatalf("a short frame: got %q err=%v, want an error", got, r.Err())
 	}
 }

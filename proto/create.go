@@ -64,8 +64,11 @@ func (x *CreateResponse) AppendTo(dst []byte) []byte {
 	return jute.AppendString(dst, x.Path)
 }
 
+// Decode keeps Path's current value, without allocating, when the reply
+// names the same path: set it to the requested path before decoding and
+// a create that is not sequential costs no string.
 func (x *CreateResponse) Decode(r *jute.Reader) {
-	x.Path = r.String()
+	x.Path = r.StringReuse(x.Path)
 }
 
 // Create2Response answers create2 (15), createContainer (19) and
@@ -80,7 +83,9 @@ func (x *Create2Response) AppendTo(dst []byte) []byte {
 	return x.Stat.AppendTo(dst)
 }
 
+// Decode keeps Path's current value when the reply names the same path,
+// as CreateResponse's does.
 func (x *Create2Response) Decode(r *jute.Reader) {
-	x.Path = r.String()
+	x.Path = r.StringReuse(x.Path)
 	x.Stat.Decode(r)
 }
