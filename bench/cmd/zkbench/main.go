@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -51,8 +52,20 @@ func run() error {
 		jsonOut   = flag.String("json", "-", "where JSON lines go: - for stdout after the table, or a file")
 		quiet     = flag.Bool("q", false, "no progress line on stderr")
 		serverPID = flag.Int("server-pid", 0, "the server's process, for server CPU per op (0: found from the port when the server is local)")
+		cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of the whole run (setup included) to this file, for go tool pprof")
 	)
 	flag.Parse()
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
