@@ -79,6 +79,9 @@ func (c *Client) create(ctx context.Context, op, path string, data []byte, mode 
 		return "", nil, opErr(op, path, err)
 	}
 	full := c.createPath(path, mode.IsSequential())
+	if !wantStat && !mode.IsTTL() && mode != Container {
+		return c.createPlain(ctx, op, path, proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode})
+	}
 	var (
 		code proto.Op
 		req  proto.Record
@@ -89,28 +92,27 @@ func (c *Client) create(ctx context.Context, op, path string, data []byte, mode 
 	case mode == Container:
 		// The node type comes from the opcode, not the flags (protocol.md §4 note 3).
 		code, req = proto.OpCreateContainer, &proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}
-	case wantStat:
-		code, req = proto.OpCreate2, &proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}
 	default:
-		code = proto.OpCreate
-	}
-	if code == proto.OpCreate {
-		// One allocation in all for a plain create: the call, request and
-		// response share one struct (see ops.go), and the reply's path is
-		// the requested one, decoded without a copy.
-		o := &createCall{req: proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}}
-		o.resp.Path = full
-		o.call = conn.Call{Op: code, Req: &o.req, Resp: &o.resp}
-		if err := c.roundTrip(ctx, op, path, &o.call); err != nil {
-			return "", nil, err
-		}
-		return c.chroot.Strip(o.resp.Path), nil, nil
+		code, req = proto.OpCreate2, &proto.CreateRequest{Path: full, Data: data, ACL: acl, Flags: mode}
 	}
 	resp := &proto.Create2Response{Path: full}
 	if _, err := c.do(ctx, op, path, code, req, resp); err != nil {
 		return "", nil, err
 	}
 	return c.chroot.Strip(resp.Path), &resp.Stat, nil
+}
+
+// createPlain sends create (opcode 1), which answers with the path only,
+// in one allocation: the call, request and response share one struct (see
+// ops.go), and the reply's path, the requested one unless sequential, is
+// decoded without a copy.
+func (c *Client) createPlain(ctx context.Context, op, path string, req proto.CreateRequest) (string, *Stat, error) {
+	o := &createCall{req: req, resp: proto.CreateResponse{Path: req.Path}}
+	o.call = conn.Call{Op: proto.OpCreate, Req: &o.req, Resp: &o.resp}
+	if err := c.roundTrip(ctx, op, path, &o.call); err != nil {
+		return "", nil, err
+	}
+	return c.chroot.Strip(o.resp.Path), nil, nil
 }
 
 // ProtectedPrefix starts the name of a protected node: "_c_" + a UUID +

@@ -122,7 +122,7 @@ func checkReconfig(joining, leaving []string, fromConfig int64) error {
 	}
 	for _, j := range joining {
 		key, spec, ok := strings.Cut(j, "=")
-		id, isServer := strings.CutPrefix(key, "server.")
+		id, isServer := strings.CutPrefix(strings.TrimSpace(key), "server.")
 		if !ok || !isServer || !isID(id) || strings.TrimSpace(spec) == "" || hasSeparator(j) {
 			return invalid("joining server %q: want server.<id>=<address spec>", j)
 		}
