@@ -63,15 +63,7 @@ func liveHeap() uint64 {
 // changes run on the connection's goroutine before the change is
 // announced, so their cost is how late a cut is detected.
 func BenchmarkDisconnectManyOneShots(b *testing.B) {
-	m := New(Config{})
-	m.StateChange(proto.StateSyncConnected, true)
-	for i := range 100_000 {
-		w := new(Watcher)
-		if err := m.Begin(w, "/w/"+strconv.Itoa(i), KindData, nil, func(bool) error { return nil }); err != nil {
-			b.Fatal(err)
-		}
-		w.Commit(true, true)
-	}
+	m := connectedWithOneShots(b, 100_000)
 	p := new(Watcher)
 	if err := m.Begin(p, "/p", KindPersistent, nil, func(bool) error { return nil }); err != nil {
 		b.Fatal(err)
@@ -85,4 +77,34 @@ func BenchmarkDisconnectManyOneShots(b *testing.B) {
 		<-ch
 		<-ch
 	}
+}
+
+// BenchmarkRestore100k is the client's part of re-registering 100k watches
+// after a reconnect: listing them for the SetWatches packets ([3/5]).
+func BenchmarkRestore100k(b *testing.B) {
+	m := connectedWithOneShots(b, 100_000)
+	b.ResetTimer()
+	for range b.N {
+		m.StateChange(proto.StateDisconnected, false)
+		m.StateChange(proto.StateSyncConnected, false)
+		if s := m.Restore(); len(s.Data) != 100_000 {
+			b.Fatalf("restoring %d data watches, want 100000", len(s.Data))
+		}
+	}
+}
+
+// connectedWithOneShots is a connected manager holding n one-shot data
+// watches on distinct paths, registered and committed.
+func connectedWithOneShots(b *testing.B, n int) *Manager {
+	b.Helper()
+	m := New(Config{})
+	m.StateChange(proto.StateSyncConnected, true)
+	for i := range n {
+		w := new(Watcher)
+		if err := m.Begin(w, "/zkbench/watch/"+strconv.Itoa(i), KindData, nil, func(bool) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		w.Commit(true, true)
+	}
+	return m
 }
