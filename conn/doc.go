@@ -35,7 +35,9 @@
 // idle. The reader is the only one that reads, many replies per read
 // system call. Under load (16 or more requests in flight) each pauses
 // briefly before its socket call so that the call carries many frames; a
-// lone request is never delayed (linger.go). The reader matches each reply to
+// lone request is never delayed. The reader also pauses (at most 250 µs)
+// while watch events stream in with no request in flight (linger.go).
+// The reader matches each reply to
 // the oldest outstanding request (a reply with another xid is a
 // *ProtocolError and closes the connection) and hands notifications and
 // state changes to an EventSink. The session ends with Close, expiry (or

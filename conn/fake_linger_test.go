@@ -4,6 +4,7 @@ package conn
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -140,4 +141,131 @@ func TestReadPacer(t *testing.T) {
 			t.Fatalf("paused %v at 100 µs per reply; want about %d replies' worth", d, readBatch)
 		}
 	})
+}
+
+// The reader's pause while watch events stream in: only with nothing in
+// flight and after a cycle that carried more than one notification, for
+// readBatch events' worth at the measured rate, capped at maxNotifyLinger.
+func TestReadPacerNotifications(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := &link{}
+		pause := func(p *readPacer, frames, notes int) time.Duration {
+			p.n, p.notes = frames, notes
+			time.Sleep(400 * time.Microsecond) // 4 frames per 400 µs: 100 µs each
+			t0 := time.Now()
+			p.next(l)
+			return time.Since(t0)
+		}
+		var p readPacer
+		p.next(l) // the first cycle starts
+		for range 50 {
+			if d := pause(&p, 4, 1); d != 0 {
+				t.Fatalf("paused %v after a cycle with one notification", d)
+			}
+		}
+		if d := pause(&p, 4, 4); d != maxNotifyLinger {
+			t.Fatalf("paused %v after a cycle of 4 notifications at 100 µs each; want the cap %v", d, maxNotifyLinger)
+		}
+		l.pending.push(&Call{})
+		if d := pause(&p, 4, 4); d != 0 {
+			t.Fatalf("paused %v with a call in flight", d)
+		}
+		l.pending.popFront()
+		// Faster events: readBatch of them take less than the cap.
+		for range 50 {
+			p.n = 4
+			time.Sleep(40 * time.Microsecond)
+			p.next(l) // 4 frames per 40 µs, one notification: no pause
+		}
+		if d := pause(&p, 4, 4); d >= maxNotifyLinger || d < 8*readBatch*time.Microsecond {
+			t.Fatalf("paused %v at about 10 µs per event; want about %d events' worth", d, readBatch)
+		}
+	})
+}
+
+// timedEvents records when each notification reached the sink.
+type timedEvents struct {
+	*recorder
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (e *timedEvents) Notification(ev proto.WatcherEvent) {
+	e.mu.Lock()
+	e.at = append(e.at, time.Now())
+	e.mu.Unlock()
+	e.recorder.Notification(ev)
+}
+
+// Over a connection: notifications sent one per write, 100 µs apart, are
+// each delivered the moment they are sent; sent two per write, the reader
+// pauses after each pair (events stream in, nothing is in flight), so the
+// next pair waits, but never more than maxNotifyLinger.
+func TestFakeReaderLingersOnStreamingNotifications(t *testing.T) {
+	for _, perWrite := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d per write", perWrite), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				const writes = 40
+				var (
+					mu   sync.Mutex
+					sent []time.Time
+				)
+				f := newFake(func(fc *fakeConn) {
+					if _, err := fc.accept(); err != nil {
+						return
+					}
+					hdr := &proto.ReplyHeader{Xid: proto.XidNotification, Zxid: -1}
+					ev := &proto.WatcherEvent{Type: proto.EventNodeDataChanged, State: proto.StateSyncConnected, Path: "/x"}
+					recs := []proto.Record{hdr, ev}
+					for range writes {
+						time.Sleep(100 * time.Microsecond)
+						b, start := []byte(nil), 0
+						for range perWrite {
+							b, start = jute.BeginFrame(b)
+							for _, r := range recs {
+								b = r.AppendTo(b)
+							}
+							jute.EndFrame(b, start)
+						}
+						mu.Lock()
+						sent = append(sent, time.Now())
+						mu.Unlock()
+						if _, err := fc.Write(b); err != nil {
+							return
+						}
+					}
+					fc.serve(nil)
+				})
+				ev := &timedEvents{recorder: newRecorder()}
+				c := fakeDial(t, f, Config{Events: ev})
+				defer c.Close()
+				time.Sleep(time.Second)
+				synctest.Wait()
+				ev.mu.Lock()
+				at := ev.at
+				ev.mu.Unlock()
+				mu.Lock()
+				defer mu.Unlock()
+				if len(at) != writes*perWrite {
+					t.Fatalf("%d events delivered, want %d", len(at), writes*perWrite)
+				}
+				var late int
+				for i, s := range sent {
+					d := at[i*perWrite].Sub(s)
+					if d > maxNotifyLinger {
+						t.Fatalf("write %d delivered %v after it was sent; want at most %v", i, d, maxNotifyLinger)
+					}
+					if d > 0 {
+						late++
+					}
+				}
+				if perWrite == 1 && late > 0 {
+					t.Fatalf("%d of %d lone events delayed; want none", late, writes)
+				}
+				if perWrite == 2 && late < writes/2 {
+					t.Fatalf("%d of %d pairs delayed; want the reader to pause after most", late, writes)
+				}
+			})
+		})
+	}
 }

@@ -9,6 +9,13 @@ import "time"
 // least lingerDepth requests in flight: the server then has plenty to
 // work on and the pause costs no throughput, while a lone request, or a
 // light load, is never delayed.
+//
+// The reader pauses too while watch events stream in (the last read
+// carried more than one) and no request is in flight: a burst of
+// notifications, such as 100k watches firing, then costs a wake-up per
+// readBatch events instead of one per two or three. A lone event is never
+// delayed; one in a stream, or a request made during the pause, waits at
+// most maxNotifyLinger.
 const (
 	lingerDepth = 16
 	// The writer pauses in steps of writeLinger while calls keep coming,
@@ -22,6 +29,9 @@ const (
 	readBatch = lingerDepth / 2
 	// maxReadLinger caps the reader's pause whatever the rate.
 	maxReadLinger = 2 * time.Millisecond
+	// maxNotifyLinger caps the pause while notifications stream in with
+	// nothing in flight: it delays a watch event by at most that much.
+	maxNotifyLinger = 250 * time.Microsecond
 )
 
 // lingerWrite pauses the writer when lingering pays (see above).
@@ -50,6 +60,7 @@ type readPacer struct {
 	frames int           // moving average of a cycle's frames, ×16
 	start  time.Time     // the current cycle's start; zero before the first
 	n      int           // frames decoded in the current cycle
+	notes  int           // notifications among them
 }
 
 // next ends a cycle (the read buffer is empty) and, under load, pauses
@@ -61,14 +72,23 @@ func (p *readPacer) next(l *link) {
 		p.cycle += (now.Sub(p.start) - p.cycle) / 8
 		p.frames += (p.n*16 - p.frames) / 8
 	}
-	p.start, p.n = now, 0
+	streaming := p.notes > 1
+	p.start, p.n, p.notes = now, 0, 0
 	if p.frames == 0 {
 		return
 	}
-	if l.inFlight() >= lingerDepth {
-		perFrame := p.cycle * 16 / time.Duration(p.frames)
-		if d := min(readBatch*perFrame, maxReadLinger); d > 0 {
-			time.Sleep(d)
-		}
+	limit := time.Duration(0)
+	switch inFlight := l.inFlight(); {
+	case inFlight >= lingerDepth:
+		limit = maxReadLinger
+	case inFlight == 0 && streaming:
+		// Watch events streaming in (a cycle carried more than one) and
+		// no call waiting: fetch them in batches too. A lone event, or
+		// one behind a call in flight, is never delayed.
+		limit = maxNotifyLinger
+	}
+	perFrame := p.cycle * 16 / time.Duration(p.frames)
+	if d := min(readBatch*perFrame, limit); d > 0 {
+		time.Sleep(d)
 	}
 }

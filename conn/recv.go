@@ -89,6 +89,7 @@ func (l *link) readLoop() {
 		hdr.Decode(&r)
 		switch hdr.Xid {
 		case proto.XidNotification:
+			rp.notes++
 			err = l.notification(&r)
 		case proto.XidPing:
 			// Its arrival (within the read timeout) is all that matters.
