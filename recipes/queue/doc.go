@@ -19,9 +19,10 @@
 //     one gap: receipts are kept for a minute after their Take (then
 //     deleted by the consumer's next Take, or with its session), and a Put
 //     that lost its reply and only looks after its item was taken and the
-//     receipt deleted adds the item again (at least once). Take's gap: if the session expires between a lost reply and the
-//     read-back, its ephemeral receipt is gone and the item, removed, is
-//     reported to nobody (at most once).
+//     receipt deleted adds the item again (at least once). Take's gap:
+//     if the session expires between a lost reply and the read-back, its
+//     ephemeral receipt is gone and the item, removed, is reported to
+//     nobody (at most once).
 //   - Session expiry: items are persistent and survive it. Calls on an
 //     expired client fail with zk.ErrSessionExpired; on a client built with
 //     zk.WithNewSessionOnExpiry a waiting Take goes on in the new session.
