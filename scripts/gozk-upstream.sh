@@ -10,8 +10,10 @@
 #
 # Prints "upstream: N passed, M failed, K excluded of 47", each failing
 # test, and each test that passed only on its second run (a test that is not
-# a known failure gets one more run before it counts as failed). Fails when fewer than GOZK_UPSTREAM_MIN (37: all but the two known failures) tests pass; the
-# failures gozk/README.md explains are listed below and only reported.
+# a known failure gets one more run before it counts as failed). Fails
+# when fewer than GOZK_UPSTREAM_MIN (37: all but the two known failures)
+# tests pass; the failures gozk/README.md explains are listed below and
+# only reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
