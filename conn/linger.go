@@ -77,7 +77,7 @@ func (p *readPacer) next(l *link) {
 	if p.frames == 0 {
 		return
 	}
-	limit := time.Duration(0)
+	var limit time.Duration
 	switch inFlight := l.inFlight(); {
 	case inFlight >= lingerDepth:
 		limit = maxReadLinger
@@ -86,6 +86,8 @@ func (p *readPacer) next(l *link) {
 		// no call waiting: fetch them in batches too. A lone event, or
 		// one behind a call in flight, is never delayed.
 		limit = maxNotifyLinger
+	default:
+		return // the usual case: no pause, nothing to compute
 	}
 	perFrame := p.cycle * 16 / time.Duration(p.frames)
 	if d := min(readBatch*perFrame, limit); d > 0 {
