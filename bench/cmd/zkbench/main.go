@@ -33,7 +33,7 @@ func main() {
 	}
 }
 
-func run() error {
+func run() (err error) {
 	var names []string
 	for _, w := range bench.Workloads {
 		names = append(names, w.Name)
@@ -60,11 +60,17 @@ func run() error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
 			return err
 		}
-		defer pprof.StopCPUProfile()
+		defer func() {
+			pprof.StopCPUProfile()
+			// A profile cut short on close is lost: say so.
+			if cerr := f.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("zkbench: writing the CPU profile: %w", cerr)
+			}
+		}()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
