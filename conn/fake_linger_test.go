@@ -269,3 +269,71 @@ func TestFakeReaderLingersOnStreamingNotifications(t *testing.T) {
 		})
 	}
 }
+
+// A request made while the reader pauses on streaming notifications waits
+// for its reply no longer than maxNotifyLinger, and does wait (the pause
+// is real); once the stream has stopped, the next request is not delayed.
+func TestFakeRequestDuringNotificationPause(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const writes = 20
+		f := newFake(func(fc *fakeConn) {
+			if _, err := fc.accept(); err != nil {
+				return
+			}
+			hdr := &proto.ReplyHeader{Xid: proto.XidNotification, Zxid: -1}
+			ev := &proto.WatcherEvent{Type: proto.EventNodeDataChanged, State: proto.StateSyncConnected, Path: "/x"}
+			for range writes {
+				time.Sleep(100 * time.Microsecond)
+				var b []byte
+				for range 2 {
+					var start int
+					b, start = jute.BeginFrame(b)
+					b = ev.AppendTo(hdr.AppendTo(b))
+					jute.EndFrame(b, start)
+				}
+				if _, err := fc.Write(b); err != nil {
+					return
+				}
+			}
+			fc.serve(nil)
+		})
+		all := make(chan struct{})
+		ev := &countedEvents{recorder: newRecorder(), want: 2 * writes, all: all}
+		c := fakeDial(t, f, Config{Events: ev})
+		defer c.Close()
+		select {
+		case <-all: // the last pair is in; the reader has begun its pause
+		case <-time.After(time.Minute):
+			t.Fatalf("%d of %d notifications delivered", len(ev.eventList()), 2*writes)
+		}
+		t0 := time.Now()
+		if _, err := fakeGet(c, "/x"); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(t0); d <= 0 || d > maxNotifyLinger {
+			t.Fatalf("a Get made during the pause took %v; want more than 0, at most %v", d, maxNotifyLinger)
+		}
+		t0 = time.Now()
+		if _, err := fakeGet(c, "/x"); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(t0); d != 0 {
+			t.Fatalf("a Get after the stream took %v; want no delay", d)
+		}
+	})
+}
+
+// countedEvents closes all once want notifications have reached the sink.
+type countedEvents struct {
+	*recorder
+	want int
+	n    int // guarded by recorder's calls: Notification runs on the reader only
+	all  chan struct{}
+}
+
+func (e *countedEvents) Notification(ev proto.WatcherEvent) {
+	e.recorder.Notification(ev)
+	if e.n++; e.n == e.want {
+		close(e.all)
+	}
+}
