@@ -72,6 +72,17 @@ func TestReconfigBadInput(t *testing.T) {
 	if _, _, err := c.IncrementalReconfig(ctx, nil, []string{"1"}, -1); !errors.Is(err, zk.ErrReconfigDisabled) {
 		t.Errorf("well-formed reconfig on a server without reconfigEnabled: %v, want ErrReconfigDisabled", err)
 	}
+	// Spellings the checks let through: spaces around a joining key, and
+	// a config line's trailing newline (go-zookeeper's users write
+	// members so).
+	for _, joining := range []string{" server.4 =127.0.0.1:2888:3888:participant;127.0.0.1:2181", ok + "\n"} {
+		if _, _, err := c.IncrementalReconfig(ctx, []string{joining}, nil, -1); !errors.Is(err, zk.ErrReconfigDisabled) {
+			t.Errorf("joining %q: %v, want ErrReconfigDisabled (sent)", joining, err)
+		}
+		if _, _, err := c.Reconfig(ctx, []string{joining}, -1); !errors.Is(err, zk.ErrReconfigDisabled) {
+			t.Errorf("member %q: %v, want ErrReconfigDisabled (sent)", joining, err)
+		}
+	}
 	// Under a chroot there is no config watch; Config still reads the node.
 	under := testPath(t)
 	mustCreate(t, c, under, nil)
